@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "GradFlow",
+    products: [
+        .library(name: "GradFlow", targets: ["GradFlow"]),
+        .executable(name: "gradflow", targets: ["gradflow"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // GSL headers come from pkg-config; the module map links OpenBLAS ahead of
+        // libgsl so that every cblas_* symbol resolves to OpenBLAS, not gslcblas.
+        .systemLibrary(
+            name: "CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev", "libopenblas-dev", "pkg-config"])]
+        ),
+        .target(
+            name: "GradFlow",
+            dependencies: ["CGSL"],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "gradflow",
+            dependencies: [
+                "GradFlow",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "GradFlowTests", dependencies: ["GradFlow"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

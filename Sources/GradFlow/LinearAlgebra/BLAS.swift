@@ -1,0 +1,44 @@
+@preconcurrency import CGSL
+
+/// Thin wrappers around the CBLAS routines that OpenBLAS provides. Internal: only the
+/// linear-algebra layer and the model kernels built on it call these.
+enum BLAS {
+    @inline(__always)
+    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+                     alpha: Double, a: UnsafePointer<Double>, lda: Int,
+                     b: UnsafePointer<Double>, ldb: Int,
+                     beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        cblas_dgemm(CblasRowMajor,
+                    transposeA ? CblasTrans : CblasNoTrans,
+                    transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb),
+                    beta, c, Int32(ldc))
+    }
+
+    @inline(__always)
+    static func norm2(_ x: UnsafeBufferPointer<Double>) -> Double {
+        x.isEmpty ? 0 : cblas_dnrm2(Int32(x.count), x.baseAddress!, 1)
+    }
+
+    @inline(__always)
+    static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
+        cblas_ddot(Int32(count), x, 1, y, 1)
+    }
+}
+
+/// OpenBLAS threading, chosen explicitly because two threads on a loaded two-core
+/// machine can be many times slower than one.
+public enum BLASThreads {
+    /// Sets the number of OpenBLAS threads (at least 1).
+    public static func set(_ count: Int) {
+        openblas_set_num_threads(Int32(max(1, count)))
+    }
+
+    public static var current: Int { Int(openblas_get_num_threads()) }
+
+    /// OpenBLAS's build configuration string, for the output's version record.
+    public static var configuration: String { String(cString: openblas_get_config()) }
+
+    /// The CPU kernel OpenBLAS selected.
+    public static var coreName: String { String(cString: openblas_get_corename()) }
+}

@@ -1,0 +1,2 @@
+import GradFlow
+print(GSL.version)
