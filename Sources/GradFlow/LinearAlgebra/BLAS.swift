@@ -15,6 +15,13 @@ enum BLAS {
                     beta, c, Int32(ldc))
     }
 
+    /// y ← A x for a row-major m×n matrix A.
+    @inline(__always)
+    static func gemv(m: Int, n: Int, a: UnsafePointer<Double>, x: UnsafePointer<Double>,
+                     y: UnsafeMutablePointer<Double>) {
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, a, Int32(n), x, 1, 0, y, 1)
+    }
+
     @inline(__always)
     static func norm2(_ x: UnsafeBufferPointer<Double>) -> Double {
         x.isEmpty ? 0 : cblas_dnrm2(Int32(x.count), x.baseAddress!, 1)

@@ -1,0 +1,47 @@
+/// Throughput measurements printed by `gradflow benchmark`; never used by tests.
+public enum ThroughputBenchmark {
+    public struct Measurement: Sendable {
+        public let calls: Int
+        public let secondsPerCall: Double
+        public let flopsPerCall: Double
+        public var gigaflops: Double { flopsPerCall / secondsPerCall / 1e9 }
+    }
+
+    /// Repeats `body` until `minimumSeconds` have passed (after one warm-up call).
+    static func time(minimumSeconds: Double, flops: Double, _ body: () -> Void) -> Measurement {
+        body()
+        let clock = ContinuousClock()
+        var calls = 0
+        let start = clock.now
+        var elapsed = 0.0
+        repeat {
+            body()
+            calls += 1
+            let d = clock.now - start
+            elapsed = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        } while elapsed < minimumSeconds
+        return Measurement(calls: calls, secondsPerCall: elapsed / Double(calls), flopsPerCall: flops)
+    }
+
+    /// dgemm C = A B with A m×k, B k×n (2mnk flops per call).
+    public static func dgemm(m: Int, n: Int, k: Int, minimumSeconds: Double) -> Measurement {
+        let a = DoubleBuffer(count: m * k, repeating: 0.5), b = DoubleBuffer(count: k * n, repeating: 0.25)
+        let c = DoubleBuffer(count: m * n)
+        return time(minimumSeconds: minimumSeconds, flops: 2 * Double(m) * Double(n) * Double(k)) {
+            BLAS.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1,
+                      a: UnsafePointer(a.base), lda: k, b: UnsafePointer(b.base), ldb: n, beta: 0, c: c.base, ldc: n)
+        }
+    }
+
+    /// The weight right-hand side ∇L(W) of the ReLU network (4·n·m·d flops per call for
+    /// its two GEMMs; the fused mask pass is not counted).
+    public static func weightGradient(network: ReLUNetwork, minimumSeconds: Double) -> Measurement {
+        let field = ReLUWeightField(network: network)
+        let w = DoubleBuffer(network.initialWeights.elements)
+        let g = DoubleBuffer(count: field.dimension)
+        let flops = 4 * Double(network.sampleCount) * Double(network.width) * Double(network.dimension)
+        return time(minimumSeconds: minimumSeconds, flops: flops) {
+            field.gradient(at: w.readOnly, into: g.view)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+/// The first-order form of a flow of order p (see `ContinuousFlow`): the state is
+/// y = [x, x', …, x^{(p−1)}], each block of length N, and
+///
+///     y' = [x', …, x^{(p−1)}, −∇Φ(x) − Σ_{j=1}^{p−1} c_j(t) x^{(j)}].
+///
+/// Evaluation allocates nothing: the gradient is written straight into the last block.
+public final class MomentumSystem: FirstOrderSystem {
+    public let flow: any ContinuousFlow
+    public let field: any GradientField
+    let blockSize: Int
+    let order: Int
+
+    public init(flow: any ContinuousFlow, field: any GradientField) {
+        self.flow = flow
+        self.field = field
+        blockSize = field.dimension
+        order = flow.order
+    }
+
+    public var dimension: Int { order * blockSize }
+    public var hasJacobian: Bool { field.constantHessian != nil }
+
+    public func evaluate(t: Double, state y: VectorView, derivative f: MutableVectorView) {
+        let nb = blockSize, p = order
+        let last = f.slice((p - 1) * nb, nb)
+        field.gradient(at: y.slice(0, nb), into: last)
+        for i in 0..<nb { last[i] = -last[i] }
+        for j in 1..<p {
+            let c = flow.damping(j, at: t)
+            let src = y.base + j * nb
+            for i in 0..<nb { last[i] -= c * src[i] }
+            // x^{(j−1)}' = x^{(j)}
+            let dst = f.base + (j - 1) * nb
+            for i in 0..<nb { dst[i] = src[i] }
+        }
+    }
+
+    public func jacobian(t: Double, state y: VectorView, dfdy: MutableVectorView, dfdt: MutableVectorView) -> Bool {
+        guard let hessian = field.constantHessian else { return false }
+        let nb = blockSize, p = order, dim = p * nb
+        for k in 0..<(dim * dim) { dfdy[k] = 0 }
+        for k in 0..<dim { dfdt[k] = 0 }
+        let lastRow = (p - 1) * nb
+        for j in 1..<p {
+            for i in 0..<nb { dfdy[((j - 1) * nb + i) * dim + j * nb + i] = 1 }
+            let c = flow.damping(j, at: t), dc = flow.dampingRate(j, at: t)
+            for i in 0..<nb {
+                dfdy[(lastRow + i) * dim + j * nb + i] = -c
+                dfdt[lastRow + i] -= dc * y[j * nb + i]
+            }
+        }
+        for i in 0..<nb {
+            for k in 0..<nb { dfdy[(lastRow + i) * dim + k] = -hessian[i, k] }
+        }
+        return true
+    }
+}

@@ -1,0 +1,136 @@
+/// The weight dynamics of the two-layer ReLU network (002 §2–3): the state is W (d×m,
+/// column r = w_r, stored row-major), Φ = L(W) = ½‖f(W) − y‖² and
+///
+///     ∂L/∂w_r = (1/√m) a_r Σ_i Δ_i 1[w_rᵀx_i ≥ 0] x_i        (002 eq. 2.2 / 3.6).
+///
+/// In matrix form Z = X W (n×m), S_ir = Δ_i a_r/√m · 1[Z_ir ≥ 0], ∇L = Xᵀ S: two GEMMs of
+/// 2·n·m·d flops each plus one fused pass that forms f, Δ and the masked S in place.
+/// The indicator follows the papers' convention 1[z ≥ 0].
+public final class ReLUWeightField: GradientField {
+    public let network: ReLUNetwork
+    let n: Int, d: Int, m: Int
+    /// X, n×d row-major.
+    private let x: DoubleBuffer
+    private let y: DoubleBuffer
+    /// a_r / √m.
+    private let scaledOutput: DoubleBuffer
+    /// Z = XW, then S in place (n×m).
+    private let z: DoubleBuffer
+
+    public init(network: ReLUNetwork) {
+        self.network = network
+        n = network.sampleCount
+        d = network.dimension
+        m = network.width
+        x = DoubleBuffer(network.data.inputs.elements)
+        y = DoubleBuffer(network.data.targets)
+        let s = 1 / Double(m).squareRoot()
+        scaledOutput = DoubleBuffer(network.outputWeights.map { $0 * s })
+        z = DoubleBuffer(count: n * m)
+    }
+
+    public var dimension: Int { d * m }
+    public var sampleCount: Int { n }
+    public var constantHessian: DenseMatrix? { nil }
+
+    /// Z ← X W.
+    @inline(__always)
+    private func preactivations(_ w: VectorView) {
+        BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d,
+                  alpha: 1, a: UnsafePointer(x.base), lda: d, b: w.base, ldb: m,
+                  beta: 0, c: z.base, ldc: m)
+    }
+
+    /// f_i = Σ_r (a_r/√m) σ(Z_ir) for row i of Z.
+    @inline(__always)
+    private func prediction(row i: Int) -> Double {
+        let zi = z.base + i * m, a = scaledOutput.base
+        var f = 0.0
+        for r in 0..<m {
+            let v = zi[r]
+            f += a[r] * (v > 0 ? v : 0)
+        }
+        return f
+    }
+
+    public func gradient(at w: VectorView, into g: MutableVectorView) {
+        preactivations(w)
+        let a = scaledOutput.base
+        for i in 0..<n {
+            let zi = z.base + i * m
+            let di = prediction(row: i) - y.base[i]
+            for r in 0..<m {
+                zi[r] = zi[r] >= 0 ? di * a[r] : 0
+            }
+        }
+        // ∇L = Xᵀ S: (d×n)(n×m).
+        BLAS.gemm(transposeA: true, transposeB: false, m: d, n: m, k: n,
+                  alpha: 1, a: UnsafePointer(x.base), lda: d, b: UnsafePointer(z.base), ldb: m,
+                  beta: 0, c: g.base, ldc: m)
+    }
+
+    public func residual(at w: VectorView) -> [Double] {
+        preactivations(w)
+        return (0..<n).map { prediction(row: $0) - y.base[$0] }
+    }
+
+    /// Δ̇_i = Σ_r (a_r/√m) 1[w_rᵀx_i ≥ 0] x_iᵀẇ_r.
+    public func residualRate(at w: VectorView, velocity v: VectorView) -> [Double] {
+        preactivations(w)
+        var xv = [Double](repeating: 0, count: n * m)
+        xv.withMutableView { out in
+            BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d,
+                      alpha: 1, a: UnsafePointer(x.base), lda: d, b: v.base, ldb: m,
+                      beta: 0, c: out.base, ldc: m)
+        }
+        var rate = [Double](repeating: 0, count: n)
+        for i in 0..<n {
+            var s = 0.0
+            for r in 0..<m where z.base[i * m + r] >= 0 { s += scaledOutput.base[r] * xv[i * m + r] }
+            rate[i] = s
+        }
+        return rate
+    }
+
+    public func kernel(at w: VectorView) -> DenseMatrix {
+        NeuralTangentKernel.empirical(inputs: network.data.inputs,
+                                      weights: DenseMatrix(rows: d, columns: m, elements: w.array))
+    }
+
+    public func potential(at w: VectorView) -> Double {
+        let r = residual(at: w)
+        return 0.5 * r.reduce(0) { $0 + $1 * $1 }
+    }
+
+    /// L̂ = ½ΔᵀH(W)Δ = ½‖∇L(W)‖²_F, since H = JJᵀ and ∇L = JᵀΔ.
+    public func pseudoLoss(at w: VectorView) -> Double {
+        var g = [Double](repeating: 0, count: dimension)
+        g.withMutableView { gradient(at: w, into: $0) }
+        return 0.5 * g.reduce(0) { $0 + $1 * $1 }
+    }
+
+    /// max_r ‖w_r − w_r(0)‖ (002 Lemma 3.3, the lazy-training distance).
+    public func maxWeightDistance(at w: VectorView) -> Double {
+        let w0 = network.initialWeights.elements
+        var worst = 0.0
+        for r in 0..<m {
+            var s = 0.0
+            for j in 0..<d {
+                let diff = w[j * m + r] - w0[j * m + r]
+                s += diff * diff
+            }
+            worst = max(worst, s)
+        }
+        return worst.squareRoot()
+    }
+
+    /// (1/(mn)) Σ_i Σ_r 1[sign(x_iᵀw_r) ≠ sign(x_iᵀw_r(0))], with sign taken as the
+    /// activation indicator 1[z ≥ 0] (003 Figures 3–6).
+    public func patternChangeRatio(at w: VectorView) -> Double {
+        let z0 = network.data.inputs * network.initialWeights
+        preactivations(w)
+        var changed = 0
+        for k in 0..<(n * m) where (z.base[k] >= 0) != (z0.elements[k] >= 0) { changed += 1 }
+        return Double(changed) / Double(n * m)
+    }
+}

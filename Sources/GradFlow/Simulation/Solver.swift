@@ -1,0 +1,14 @@
+/// How a run is solved.
+public enum Solver: Sendable {
+    /// GSL odeiv2 with a named stepper and tolerances.
+    case gsl(stepper: Stepper, tolerances: Tolerances)
+    /// The exact modal solution of the linear error model (frozen kernel only).
+    case exact
+
+    public var name: String {
+        switch self {
+        case .gsl(let stepper, _): return "gsl-\(stepper.rawValue)"
+        case .exact: return "exact"
+        }
+    }
+}

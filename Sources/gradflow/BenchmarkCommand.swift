@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import GradFlow
+
+struct BenchmarkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "benchmark",
+        abstract: "Measure the GFLOP/s of the weight right-hand side against dgemm on this machine (build with -c release).")
+
+    @Option(help: "Samples n.") var samples: Int = 256
+    @Option(help: "Input dimension d.") var dimension: Int = 64
+    @Option(help: "Width m.") var width: Int = 4096
+    @Option(help: "OpenBLAS threads.") var threads: Int = 1
+    @Option(help: "Minimum seconds per measurement.") var seconds: Double = 2
+    @Option(help: "Seed.") var seed: UInt64 = 0
+
+    func run() throws {
+        guard threads >= 1 else { throw InputError("--threads", value: "\(threads)", allowed: "need at least 1 thread") }
+        guard seconds > 0, seconds.isFinite else { throw InputError("--seconds", value: "\(seconds)", allowed: "must be > 0") }
+        BLASThreads.set(threads)
+        let random = RandomSource(seed: seed)
+        let data = try Dataset.synthetic(samples: samples, dimension: dimension, labels: .signs, random: random)
+        let network = try ReLUNetwork.gaussian(data: data, width: width, random: random)
+        print("gradflow \(ToolVersion.current), GSL \(GSL.version), OpenBLAS \(BLASThreads.configuration) [\(BLASThreads.coreName)], threads \(BLASThreads.current)")
+        let (n, d, m) = (samples, dimension, width)
+        let square = ThroughputBenchmark.dgemm(m: 2048, n: 2048, k: 2048, minimumSeconds: seconds)
+        let first = ThroughputBenchmark.dgemm(m: n, n: m, k: d, minimumSeconds: seconds)
+        let second = ThroughputBenchmark.dgemm(m: d, n: m, k: n, minimumSeconds: seconds)
+        let rhs = ThroughputBenchmark.weightGradient(network: network, minimumSeconds: seconds)
+        func line(_ name: String, _ x: ThroughputBenchmark.Measurement) -> String {
+            "\(name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(TextTable.format(x.gigaflops, digits: 4).padding(toLength: 8, withPad: " ", startingAt: 0)) GFLOP/s  \(TextTable.format(x.secondsPerCall * 1e3, digits: 4)) ms/call  (\(x.calls) calls)"
+        }
+        print(line("dgemm 2048x2048x2048", square))
+        print(line("dgemm Z = X W      (\(n)x\(d) · \(d)x\(m))", first))
+        print(line("dgemm G = Xᵀ S     (\(d)x\(n) · \(n)x\(m))", second))
+        print(line("weight RHS ∇L(W)   (4nmd = \(4 * n * m * d) flops)", rhs))
+        print("RHS / square dgemm: \(TextTable.format(100 * rhs.gigaflops / square.gigaflops, digits: 3))%")
+    }
+}

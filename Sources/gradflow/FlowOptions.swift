@@ -1,0 +1,109 @@
+import Foundation
+import ArgumentParser
+import GradFlow
+
+/// Options of the flows' parameters.
+struct FlowParameterOptions: ParsableArguments {
+    @Option(help: "HBF friction b (default √(2λ0), 002 Theorem 2).")
+    var friction: Double?
+
+    @Option(help: "Nesterov damping γ in γ/t.")
+    var gamma: Double = 3
+
+    @Option(help: "Exponent α of the Nesterov energy V(t; α, γ) (default 2; 002 needs 2 ≤ α ≤ 2γ/3).")
+    var alpha: Double?
+
+    @Option(help: "Start time t0 of Nesterov runs, from the series solution (see README).")
+    var t0: Double = 1e-6
+
+    @Option(help: "Higher-order damping b_1,...,b_J (J ≥ 2), comma separated.")
+    var coefficients: String?
+
+    func specification(kind name: String) throws -> FlowSpecification {
+        guard let kind = FlowSpecification.Kind(rawValue: name) else {
+            throw InputError("--flow", value: name, allowed: "allowed: \(FlowSpecification.allowedNames)")
+        }
+        var s = FlowSpecification(kind: kind)
+        s.friction = friction
+        s.gamma = gamma
+        s.alpha = alpha
+        s.startTime = t0
+        if let text = coefficients {
+            s.coefficients = try text.split(separator: ",").map {
+                guard let v = Double($0.trimmingCharacters(in: .whitespaces)) else {
+                    throw InputError("--coefficients", value: "\"\($0)\"", allowed: "a comma-separated list of numbers")
+                }
+                return v
+            }
+        }
+        return s
+    }
+}
+
+/// Options of the solver and the sample times.
+struct SolverOptions: ParsableArguments {
+    @Option(help: "gsl or exact (exact: the modal solution, error model only).")
+    var solver: String = "gsl"
+
+    @Option(help: "GSL stepper: \(Stepper.allowedNames).")
+    var stepper: String = "rk8pd"
+
+    @Option(help: "Relative tolerance of the step control.")
+    var rtol: Double = 1e-8
+
+    @Option(help: "Absolute tolerance of the step control.")
+    var atol: Double = 1e-10
+
+    @Option(help: "Sample times, comma separated (overrides --t-end/--points).")
+    var times: String?
+
+    @Option(name: .customLong("t-start"), help: "First sample time.")
+    var tStart: Double = 0
+
+    @Option(name: .customLong("t-end"), help: "Last sample time.")
+    var tEnd: Double = 100
+
+    @Option(help: "Number of sample times.")
+    var points: Int = 101
+
+    @Option(help: "Spacing of the sample times: linear or log.")
+    var spacing: String = "linear"
+
+    @Option(help: "OpenBLAS threads (1 is fastest on a loaded 2-core machine).")
+    var threads: Int = 1
+
+    func makeSolver() throws -> Solver {
+        switch solver {
+        case "exact": return .exact
+        case "gsl":
+            guard let s = Stepper(rawValue: stepper) else {
+                throw InputError("--stepper", value: stepper, allowed: "allowed: \(Stepper.allowedNames)")
+            }
+            return .gsl(stepper: s, tolerances: try Tolerances(relative: rtol, absolute: atol))
+        default:
+            throw InputError("--solver", value: solver, allowed: "allowed: gsl, exact")
+        }
+    }
+
+    func sampleTimes() throws -> SampleTimes {
+        if let text = times {
+            let values = try text.split(separator: ",", omittingEmptySubsequences: false).map {
+                guard let v = Double($0.trimmingCharacters(in: .whitespaces)) else {
+                    throw InputError("--times", value: "\"\($0)\"", allowed: "a comma-separated list of numbers")
+                }
+                return v
+            }
+            return try SampleTimes(list: values)
+        }
+        switch spacing {
+        case "linear": return try .linear(from: tStart, to: tEnd, count: points)
+        case "log": return try .logarithmic(from: tStart, to: tEnd, count: points)
+        default: throw InputError("--spacing", value: spacing, allowed: "allowed: linear, log")
+        }
+    }
+
+    func applyThreads() throws {
+        guard threads >= 1 else { throw InputError("--threads", value: "\(threads)", allowed: "need at least 1 thread") }
+        BLASThreads.set(threads)
+    }
+}

@@ -1,2 +1,0 @@
-import GradFlow
-print(GSL.version)
