@@ -30,7 +30,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "GradFlowTests", dependencies: ["GradFlow"]),
+        .testTarget(name: "GradFlowTests", dependencies: ["GradFlow", "gradflow"]),
     ],
     swiftLanguageModes: [.v6]
 )

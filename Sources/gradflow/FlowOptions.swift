@@ -46,13 +46,13 @@ struct SolverOptions: ParsableArguments {
     var solver: String = "gsl"
 
     @Option(help: "GSL stepper: \(Stepper.allowedNames).")
-    var stepper: String = "rk8pd"
+    var stepper: String = "rkf45"
 
     @Option(help: "Relative tolerance of the step control.")
-    var rtol: Double = 1e-8
+    var rtol: Double = 1e-6
 
     @Option(help: "Absolute tolerance of the step control.")
-    var atol: Double = 1e-10
+    var atol: Double = 1e-9
 
     @Option(help: "Sample times, comma separated (overrides --t-end/--points).")
     var times: String?
@@ -61,10 +61,10 @@ struct SolverOptions: ParsableArguments {
     var tStart: Double = 0
 
     @Option(name: .customLong("t-end"), help: "Last sample time.")
-    var tEnd: Double = 100
+    var tEnd: Double = 30
 
     @Option(help: "Number of sample times.")
-    var points: Int = 101
+    var points: Int = 61
 
     @Option(help: "Spacing of the sample times: linear or log.")
     var spacing: String = "linear"

@@ -7,7 +7,7 @@ struct ProblemOptions: ParsableArguments {
     var model: String = "network"
 
     @Option(help: "Synthetic data: number of samples n (unit-norm Gaussian inputs).")
-    var samples: Int = 16
+    var samples: Int = 8
 
     @Option(help: "Synthetic data: input dimension d.")
     var dimension: Int = 8

@@ -36,7 +36,7 @@ public struct ProblemSpecification: Sendable {
     }
 
     public var state: StateKind = .network
-    public var samples = 16
+    public var samples = 8
     public var dimension = 8
     public var labels: Dataset.LabelKind = .signs
     public var dataPath: String?
