@@ -18,11 +18,7 @@ let package = Package(
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev", "libopenblas-dev", "pkg-config"])]
         ),
-        .target(
-            name: "GradFlow",
-            dependencies: ["CGSL"],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
-        ),
+        .target(name: "GradFlow", dependencies: ["CGSL"]),
         .executableTarget(
             name: "gradflow",
             dependencies: [

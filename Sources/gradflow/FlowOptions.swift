@@ -4,19 +4,19 @@ import GradFlow
 
 /// Options of the flows' parameters.
 struct FlowParameterOptions: ParsableArguments {
-    @Option(help: "HBF friction b (default √(2λ0), 002 Theorem 2).")
+    @Option(parsing: .unconditional, help: "HBF friction b (default √(2λ0), 002 Theorem 2).")
     var friction: Double?
 
-    @Option(help: "Nesterov damping γ in γ/t.")
+    @Option(parsing: .unconditional, help: "Nesterov damping γ in γ/t.")
     var gamma: Double = 3
 
-    @Option(help: "Exponent α of the Nesterov energy V(t; α, γ) (default 2; 002 needs 2 ≤ α ≤ 2γ/3).")
+    @Option(parsing: .unconditional, help: "Exponent α of the Nesterov energy V(t; α, γ) (default 2; 002 needs 2 ≤ α ≤ 2γ/3).")
     var alpha: Double?
 
-    @Option(help: "Start time t0 of Nesterov runs, from the series solution (see README).")
+    @Option(parsing: .unconditional, help: "Start time t0 of Nesterov runs, from the series solution (see README).")
     var t0: Double = 1e-6
 
-    @Option(help: "Higher-order damping b_1,...,b_J (J ≥ 2), comma separated.")
+    @Option(parsing: .unconditional, help: "Higher-order damping b_1,...,b_J (J ≥ 2), comma separated.")
     var coefficients: String?
 
     func specification(kind name: String) throws -> FlowSpecification {
@@ -48,34 +48,40 @@ struct SolverOptions: ParsableArguments {
     @Option(help: "GSL stepper: \(Stepper.allowedNames).")
     var stepper: String = "rkf45"
 
-    @Option(help: "Relative tolerance of the step control.")
+    @Option(parsing: .unconditional, help: "Relative tolerance of the step control.")
     var rtol: Double = 1e-6
 
-    @Option(help: "Absolute tolerance of the step control.")
+    @Option(parsing: .unconditional, help: "Absolute tolerance of the step control.")
     var atol: Double = 1e-9
 
-    @Option(help: "Sample times, comma separated (overrides --t-end/--points).")
+    @Option(parsing: .unconditional, help: "Sample times, comma separated (overrides --t-end/--points).")
     var times: String?
 
-    @Option(name: .customLong("t-start"), help: "First sample time.")
+    @Option(name: .customLong("t-start"), parsing: .unconditional, help: "First sample time.")
     var tStart: Double = 0
 
-    @Option(name: .customLong("t-end"), help: "Last sample time.")
+    @Option(name: .customLong("t-end"), parsing: .unconditional, help: "Last sample time.")
     var tEnd: Double = 30
 
-    @Option(help: "Number of sample times.")
+    @Option(parsing: .unconditional, help: "Number of sample times.")
     var points: Int = 61
 
     @Option(help: "Spacing of the sample times: linear or log.")
     var spacing: String = "linear"
 
-    @Option(help: "OpenBLAS threads (1 is fastest on a loaded 2-core machine).")
+    @Option(parsing: .unconditional, help: "OpenBLAS threads (1 is fastest on a loaded 2-core machine).")
     var threads: Int = 1
 
     func makeSolver() throws -> Solver {
         switch solver {
         case "exact": return .exact
         case "gsl":
+            guard rtol.isFinite, rtol >= 0 else {
+                throw InputError("--rtol", value: "\(rtol)", allowed: "the relative tolerance must be finite and ≥ 0")
+            }
+            guard atol.isFinite, atol >= 0 else {
+                throw InputError("--atol", value: "\(atol)", allowed: "the absolute tolerance must be finite and ≥ 0")
+            }
             guard let s = Stepper(rawValue: stepper) else {
                 throw InputError("--stepper", value: stepper, allowed: "allowed: \(Stepper.allowedNames)")
             }

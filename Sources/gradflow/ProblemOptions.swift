@@ -6,10 +6,10 @@ struct ProblemOptions: ParsableArguments {
     @Option(help: "What the flow moves: network (the weights W) or errors (Δ under a frozen kernel).")
     var model: String = "network"
 
-    @Option(help: "Synthetic data: number of samples n (unit-norm Gaussian inputs).")
+    @Option(parsing: .unconditional, help: "Synthetic data: number of samples n (unit-norm Gaussian inputs).")
     var samples: Int = 8
 
-    @Option(help: "Synthetic data: input dimension d.")
+    @Option(parsing: .unconditional, help: "Synthetic data: input dimension d.")
     var dimension: Int = 8
 
     @Option(help: "Synthetic labels: signs (±1) or gaussian.")
@@ -18,7 +18,7 @@ struct ProblemOptions: ParsableArguments {
     @Option(help: "Data CSV with columns x1..xd,y (overrides the synthetic data).")
     var data: String?
 
-    @Option(help: "Hidden width m.")
+    @Option(parsing: .unconditional, help: "Hidden width m.")
     var width: Int = 512
 
     @Option(help: "W(0) as a CSV of m rows of d values (with --output-weights).")

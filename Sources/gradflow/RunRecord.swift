@@ -26,7 +26,7 @@ struct RunRecord: Codable {
     var command: String
     var model: String
     var samples: Int
-    var dimension: Int
+    var dimension: Int?
     var width: Int?
     var data: String
     var labels: String?
@@ -62,7 +62,7 @@ struct RunRecord: Codable {
         self.command = command
         model = spec.state.rawValue
         samples = problem.field.sampleCount
-        dimension = problem.network?.dimension ?? 0
+        dimension = problem.network?.dimension
         width = problem.network?.width
         data = problem.network == nil ? "none (error model from files)" : (spec.dataPath ?? "synthetic")
         labels = spec.dataPath == nil && problem.network != nil ? spec.labels.rawValue : nil
@@ -109,7 +109,7 @@ struct RunRecord: Codable {
     var csvMetadata: [(String, String)] {
         var m: [(String, String)] = [
             ("gradflow", versions.gradflow), ("gsl", versions.gsl), ("command", command),
-            ("model", model), ("samples", "\(samples)"), ("dimension", "\(dimension)"),
+            ("model", model), ("samples", "\(samples)"), ("dimension", dimension.map { "\($0)" } ?? "none"),
             ("width", width.map { "\($0)" } ?? "none"), ("data", data), ("seed", "\(seed)"),
             ("flow", flow),
         ]

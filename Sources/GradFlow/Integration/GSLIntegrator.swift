@@ -87,10 +87,11 @@ public final class GSLIntegrator {
 
     /// Advances `state` from `startTime` through each of `sampleTimes` (increasing, all
     /// ≥ startTime), calling `observe` at each. Returns the statistics and, when the run
-    /// stopped early, why. Samples observed before the stop are kept by the caller.
+    /// stopped early, why. `observe` returns false to stop the run (for example when a
+    /// monitored value overflowed). Samples observed before the stop are kept by the caller.
     public func integrate(system: any FirstOrderSystem, state: DoubleBuffer, startTime: Double,
                           sampleTimes: [Double], initialStep: Double = 1e-6,
-                          observe: (Double, VectorView) throws -> Void) throws -> (IntegrationStatistics, EarlyStop?) {
+                          observe: (Double, VectorView) throws -> Bool) throws -> (IntegrationStatistics, EarlyStop?) {
         precondition(state.count == system.dimension)
         if stepper.needsJacobian && !system.hasJacobian {
             throw InputError("--stepper", value: stepper.rawValue,
@@ -126,7 +127,7 @@ public final class GSLIntegrator {
                     }
                 }
                 if !state.readOnly.isFinite { stop = .diverged(time: t); break }
-                try observe(target, state.readOnly)
+                if try !observe(target, state.readOnly) { stop = .diverged(time: target); break }
             }
             context.statistics.steps = Int(driver.pointee.e.pointee.count)
             context.statistics.rejectedSteps = Int(driver.pointee.e.pointee.failed_steps)

@@ -41,27 +41,53 @@ public final class ReLUWeightField: GradientField {
                   beta: 0, c: z.base, ldc: m)
     }
 
-    /// f_i = Σ_r (a_r/√m) σ(Z_ir) for row i of Z.
+    /// f_i = Σ_r (a_r/√m) σ(Z_ir) for row i of Z, eight lanes at a time (the lane sums are
+    /// added in a fixed order, so the result is the same on every run).
     @inline(__always)
     private func prediction(row i: Int) -> Double {
-        let zi = z.base + i * m, a = scaledOutput.base
-        var f = 0.0
-        for r in 0..<m {
-            let v = zi[r]
-            f += a[r] * (v > 0 ? v : 0)
+        let zi = UnsafeRawPointer(z.base + i * m), a = UnsafeRawPointer(scaledOutput.base)
+        let stride = MemoryLayout<Double>.stride
+        var lanes = SIMD8<Double>()
+        var r = 0
+        while r + 8 <= m {
+            let v = zi.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self)
+            let w = a.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self)
+            lanes += w * v.replacing(with: 0, where: v .< 0)
+            r += 8
+        }
+        var f = lanes.sum()
+        while r < m {
+            let v = z.base[i * m + r]
+            f += scaledOutput.base[r] * (v > 0 ? v : 0)
+            r += 1
         }
         return f
     }
 
+    /// Overwrites row i of Z with S_ir = δ (a_r/√m) 1[Z_ir ≥ 0].
+    @inline(__always)
+    private func maskRow(_ i: Int, residual delta: Double) {
+        let zi = UnsafeMutableRawPointer(z.base + i * m), a = UnsafeRawPointer(scaledOutput.base)
+        let stride = MemoryLayout<Double>.stride
+        let d = SIMD8<Double>(repeating: delta)
+        var r = 0
+        while r + 8 <= m {
+            let v = zi.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self)
+            let w = a.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self)
+            zi.storeBytes(of: (d * w).replacing(with: 0, where: v .< 0), toByteOffset: r * stride, as: SIMD8<Double>.self)
+            r += 8
+        }
+        while r < m {
+            let k = i * m + r
+            z.base[k] = z.base[k] >= 0 ? delta * scaledOutput.base[r] : 0
+            r += 1
+        }
+    }
+
     public func gradient(at w: VectorView, into g: MutableVectorView) {
         preactivations(w)
-        let a = scaledOutput.base
         for i in 0..<n {
-            let zi = z.base + i * m
-            let di = prediction(row: i) - y.base[i]
-            for r in 0..<m {
-                zi[r] = zi[r] >= 0 ? di * a[r] : 0
-            }
+            maskRow(i, residual: prediction(row: i) - y.base[i])
         }
         // ∇L = Xᵀ S: (d×n)(n×m).
         BLAS.gemm(transposeA: true, transposeB: false, m: d, n: m, k: n,

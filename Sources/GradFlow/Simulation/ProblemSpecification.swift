@@ -110,8 +110,9 @@ public struct ProblemSpecification: Sendable {
                 delta0 = ReLUWeightField(network: net).residual(at: net.initialWeights.elements)
             }
             guard delta0.count == h.rows else {
-                throw InputError("initial error Δ(0)", value: "\(delta0.count) values",
-                                 allowed: "must match the kernel's size n = \(h.rows)")
+                let source = initialErrorPath.map { "--initial-error \($0)" } ?? "Δ(0) = f(W0) − y of the network"
+                throw InputError("--kernel \(kernel.name)", value: "a \(h.rows)×\(h.columns) kernel",
+                                 allowed: "it must be n×n with n = \(delta0.count), the length of \(source)")
             }
             return Problem(specification: self, network: network, field: field, initialPosition: delta0,
                            limitSpectrum: limitSpectrum, initialSpectrum: initialSpectrum,

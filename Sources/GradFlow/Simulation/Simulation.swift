@@ -42,7 +42,9 @@ public struct Simulation {
         state.view.slice(0, n).assign(initialPosition)
         let scratch = DoubleBuffer(count: n)
 
-        func record(_ t: Double, _ y: VectorView) {
+        /// Records a sample; false when a monitored value overflowed (the run diverged).
+        @discardableResult
+        func record(_ t: Double, _ y: VectorView) -> Bool {
             let position = y.slice(0, n)
             let velocity: VectorView
             if p >= 2 {
@@ -53,7 +55,9 @@ public struct Simulation {
                 velocity = scratch.readOnly
             }
             let snapshot = StateSnapshot(time: t, position: position, velocity: velocity, field: field, flow: flow)
-            trajectory.rows.append([t] + monitors.flatMap { $0.measure(snapshot) })
+            let row = [t] + monitors.flatMap { $0.measure(snapshot) }
+            trajectory.rows.append(row)
+            return snapshot.loss.isFinite && snapshot.pseudoLoss.isFinite
         }
 
         switch solver {
@@ -63,8 +67,10 @@ public struct Simulation {
             for t in sampleTimes.values {
                 let derivatives = try solution.derivatives(at: t)
                 for (j, block) in derivatives.enumerated() { state.view.slice(j * n, n).assign(block) }
-                if !state.readOnly.isFinite { trajectory.earlyStop = .diverged(time: t); break }
-                record(t, state.readOnly)
+                if !state.readOnly.isFinite || !record(t, state.readOnly) {
+                    trajectory.earlyStop = .diverged(time: t)
+                    break
+                }
             }
         case .gsl(let stepper, let tolerances):
             var startTime = 0.0
@@ -72,7 +78,10 @@ public struct Simulation {
             if let nesterov = flow as? NesterovFlow {
                 // Series start at t0 (see NesterovFlow): x(t0) = x0 − a∇Φ, ẋ(t0) = −b∇Φ.
                 if times.first == 0 {
-                    record(0, state.readOnly)
+                    guard record(0, state.readOnly) else {
+                        trajectory.earlyStop = .diverged(time: 0)
+                        return trajectory
+                    }
                     times.removeFirst()
                 }
                 field.gradient(at: state.readOnly.slice(0, n), into: scratch.view)

@@ -1,0 +1,347 @@
+import Foundation
+import XCTest
+
+/// End-to-end tests of the `gradflow` executable: every bad input must fail with a non-zero
+/// status, one line on stderr naming the input, and no file in the output directory; good
+/// runs must write their CSV/JSON (reproducibly), and a divergent run must keep its samples.
+///
+/// Every run is tiny (n = 4, d = 3, m = 16, a few sample times) so the class stays fast in a
+/// debug build.
+final class CommandLineTests: XCTestCase {
+    /// Fresh per test: input files live here, logs of the child process too.
+    private var root: URL!
+    /// The output directory given to `--output`; created empty, must stay empty on errors.
+    private var outputDirectory: URL!
+
+    private static let tiny = ["--samples", "4", "--dimension", "3", "--width", "16", "--t-end", "1", "--points", "3"]
+
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory
+            .appendingPathComponent("CommandLineTests-\(UUID().uuidString)")
+        outputDirectory = root.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        if let root { try? FileManager.default.removeItem(at: root) }
+    }
+
+    // MARK: - Helpers
+
+    private struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: true) }
+    }
+
+    /// The built `gradflow` executable: beside the test bundle, in its parent, or in
+    /// `.build/debug` of the package that holds this file.
+    private func executable() throws -> URL {
+        let bundle = Bundle.main.bundleURL
+        let packageRoot = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let candidates = [
+            bundle.appendingPathComponent("gradflow"),
+            bundle.deletingLastPathComponent().appendingPathComponent("gradflow"),
+            bundle.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("gradflow"),
+            packageRoot.appendingPathComponent(".build/debug/gradflow"),
+        ]
+        for url in candidates where FileManager.default.isExecutableFile(atPath: url.path) {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                return url
+            }
+        }
+        throw ExecutableNotFound(searched: candidates.map(\.path))
+    }
+
+    private struct ExecutableNotFound: Error, CustomStringConvertible {
+        let searched: [String]
+        var description: String {
+            "gradflow executable not found (searched \(searched.joined(separator: ", "))); run `swift build` first"
+        }
+    }
+
+    /// Runs `gradflow` with `arguments` in `root`; stdout and stderr go to files in `root`
+    /// (not in the output directory), so large outputs cannot block the pipe.
+    private func run(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+        let tool = try executable()
+        let id = UUID().uuidString
+        let outURL = root.appendingPathComponent("stdout-\(id).txt")
+        let errURL = root.appendingPathComponent("stderr-\(id).txt")
+        guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
+              FileManager.default.createFile(atPath: errURL.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        let outHandle = try FileHandle(forWritingTo: outURL)
+        let errHandle = try FileHandle(forWritingTo: errURL)
+        let process = Process()
+        process.executableURL = tool
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+        try process.run()
+        process.waitUntilExit()
+        try outHandle.close()
+        try errHandle.close()
+        return Result(status: process.terminationStatus,
+                      stdout: try String(contentsOf: outURL, encoding: .utf8),
+                      stderr: try String(contentsOf: errURL, encoding: .utf8))
+    }
+
+    /// Writes `text` to `name` in `root` (inputs, never in the output directory).
+    private func write(_ text: String, to name: String) throws -> String {
+        let url = root.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// Every file under the output directory, hidden ones (temporary files) included.
+    private func outputFiles() -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: outputDirectory.path) else { return [] }
+        return enumerator.compactMap { $0 as? String }.sorted()
+    }
+
+    /// `--output` prefix inside the output directory.
+    private func prefix(_ name: String = "run") -> String {
+        outputDirectory.appendingPathComponent(name).path
+    }
+
+    /// Runs `gradflow simulate` (or the given subcommand) and checks the contract for bad
+    /// input: non-zero exit, exactly one stderr line that names one of `names`, no output file.
+    private func assertRejected(_ arguments: [String], naming names: [String],
+                                file: StaticString = #filePath, line: UInt = #line) throws {
+        let result = try run(arguments + ["--output", prefix()], file: file, line: line)
+        let shown = "gradflow \(arguments.joined(separator: " ")) -> status \(result.status), stderr:\n\(result.stderr)"
+        // A bad input is an error: scripts must see a failing status.
+        XCTAssertNotEqual(result.status, 0, shown, file: file, line: line)
+        // The contract is one line (ArgumentParser's "Error: " prefix is fine); a multi-line
+        // usage dump would mean the input was not validated by our own message.
+        XCTAssertEqual(result.stderrLines.count, 1, shown, file: file, line: line)
+        // The message must say which input is wrong, by option name or by file.
+        XCTAssertTrue(names.contains { result.stderr.contains($0) },
+                      "stderr should name one of \(names): \(shown)", file: file, line: line)
+        // Validation happens before any output: no CSV, JSON or temporary file may remain.
+        XCTAssertEqual(outputFiles(), [], "output directory must stay empty: \(shown)", file: file, line: line)
+    }
+
+    /// Splits a trajectory CSV into its `# key=value` metadata, header and data rows.
+    private func parseTrajectory(_ text: String) -> (metadata: [String: String], header: String, rows: [String]) {
+        var metadata: [String: String] = [:]
+        var body: [String] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) {
+            if body.isEmpty, line.hasPrefix("# ") {
+                let pair = line.dropFirst(2).split(separator: "=", maxSplits: 1).map(String.init)
+                metadata[pair[0]] = pair.count > 1 ? pair[1] : ""
+            } else {
+                body.append(line)
+            }
+        }
+        return (metadata, body.first ?? "", Array(body.dropFirst()))
+    }
+
+    // MARK: - 1. Missing data file
+
+    func testMissingDataFileIsRejected() throws {
+        try assertRejected(["simulate"] + Self.tiny + ["--data", "/nonexistent.csv"],
+                           naming: ["--data", "/nonexistent.csv"])
+    }
+
+    // MARK: - 2. Wrong dimensions
+
+    func testWeightsWithWrongColumnCountAreRejected() throws {
+        // d = 3 (columns x1,x2,x3,y) but W(0) has rows of 2 values.
+        let data = try write("x1,x2,x3,y\n1,0,0,1\n0,1,0,-1\n0,0,1,1\n1,1,0,-1\n", to: "data.csv")
+        let weights = try write("w1,w2\n0.5,-0.25\n1,2\n", to: "W.csv")
+        let output = try write("a\n1\n-1\n", to: "a.csv")
+        try assertRejected(["simulate", "--t-end", "1", "--points", "3", "--data", data,
+                            "--weights", weights, "--output-weights", output],
+                           naming: ["--weights", weights])
+    }
+
+    func testKernelOfWrongSizeIsRejected() throws {
+        // n = 4 synthetic samples, but the kernel file is 2×2.
+        let kernel = try write("1,0\n0,1\n", to: "K.csv")
+        try assertRejected(["simulate"] + Self.tiny + ["--model", "errors", "--kernel", kernel],
+                           naming: ["--kernel", kernel])
+    }
+
+    // MARK: - 3. NaN in the data
+
+    func testNaNInDataIsRejected() throws {
+        let data = try write("x1,x2,x3,y\n1,0,0,1\n0,nan,0,-1\n0,0,1,1\n", to: "nan.csv")
+        try assertRejected(["simulate", "--width", "16", "--t-end", "1", "--points", "3", "--data", data],
+                           naming: ["--data", data])
+    }
+
+    // MARK: - 4. Zero width
+
+    func testZeroWidthIsRejected() throws {
+        try assertRejected(["simulate", "--samples", "4", "--dimension", "3", "--width", "0",
+                            "--t-end", "1", "--points", "3"],
+                           naming: ["--width"])
+    }
+
+    // MARK: - 5. Nesterov γ ≤ 0
+
+    func testNonPositiveNesterovGammaIsRejected() throws {
+        // γ/t damping needs γ > 0; both 0 and a negative value (written as a separate
+        // argument, which must still be read as the value of --gamma) are invalid.
+        try assertRejected(["simulate"] + Self.tiny + ["--flow", "nesterov", "--gamma", "0"], naming: ["--gamma"])
+        try assertRejected(["simulate"] + Self.tiny + ["--flow", "nesterov", "--gamma", "-1"], naming: ["--gamma"])
+    }
+
+    // MARK: - 6. Negative damping
+
+    func testNegativeDampingIsRejected() throws {
+        // A negative friction pumps energy in: not a damped flow.
+        try assertRejected(["simulate"] + Self.tiny + ["--flow", "hbf", "--friction", "-0.5"], naming: ["--friction"])
+        // Likewise every b_j of the higher-order flow must be ≥ 0.
+        try assertRejected(["simulate"] + Self.tiny + ["--flow", "higher-order", "--coefficients", "1,-2"],
+                           naming: ["--coefficients"])
+    }
+
+    // MARK: - 7. Unknown stepper
+
+    func testUnknownStepperIsRejected() throws {
+        // "euler" is not a GSL odeiv2 stepper.
+        try assertRejected(["simulate"] + Self.tiny + ["--stepper", "euler"], naming: ["--stepper"])
+    }
+
+    // MARK: - 8. Sample times not strictly increasing
+
+    func testNonIncreasingTimesAreRejected() throws {
+        let base = ["simulate", "--samples", "4", "--dimension", "3", "--width", "16"]
+        // Decreasing and repeated times both break "strictly increasing".
+        try assertRejected(base + ["--times", "0,2,1"], naming: ["--times"])
+        try assertRejected(base + ["--times", "0,1,1"], naming: ["--times"])
+    }
+
+    // MARK: - 9. Other invalid combinations
+
+    func testUnknownFlowIsRejected() throws {
+        try assertRejected(["simulate"] + Self.tiny + ["--flow", "sgd"], naming: ["--flow"])
+    }
+
+    func testExactSolverNeedsErrorModel() throws {
+        // The modal solution exists only for the linear error model, not for the network.
+        try assertRejected(["simulate"] + Self.tiny + ["--model", "network", "--solver", "exact"],
+                           naming: ["--solver"])
+    }
+
+    func testImplicitStepperNeedsErrorModel() throws {
+        // bsimp needs the Jacobian, which only the error model provides.
+        try assertRejected(["simulate"] + Self.tiny + ["--model", "network", "--stepper", "bsimp"],
+                           naming: ["--stepper"])
+    }
+
+    func testNegativeRelativeToleranceIsRejected() throws {
+        // A tolerance is a size: negative is meaningless and must name --rtol itself.
+        try assertRejected(["simulate"] + Self.tiny + ["--rtol", "-1"], naming: ["--rtol"])
+    }
+
+    // MARK: - 10. A small simulate run
+
+    func testSimulateWritesCSVAndJSON() throws {
+        let result = try run(["simulate"] + Self.tiny + ["--seed", "3", "--output", prefix()])
+        // A valid tiny run must succeed.
+        XCTAssertEqual(result.status, 0, result.stderr)
+        // Exactly PREFIX.csv and PREFIX.json: the atomic writes leave no temporary files.
+        XCTAssertEqual(outputFiles(), ["run.csv", "run.json"])
+
+        let csv = try String(contentsOf: outputDirectory.appendingPathComponent("run.csv"), encoding: .utf8)
+        // The file must begin with the metadata block, not with the header.
+        XCTAssertTrue(csv.hasPrefix("# "), "CSV must start with # key=value lines")
+        let (metadata, header, rows) = parseTrajectory(csv)
+        // The seed and the GSL version are what make a run reproducible and attributable.
+        XCTAssertEqual(metadata["seed"], "3")
+        XCTAssertFalse((metadata["gsl"] ?? "").isEmpty, "metadata must record the GSL version: \(metadata)")
+        // The loss monitor's columns come first, right after t.
+        XCTAssertTrue(header.hasPrefix("t,loss,pseudo_loss,velocity_norm,energy"), header)
+        // Network runs also have the lazy-training monitor's columns.
+        XCTAssertTrue(header.contains("max_weight_distance,pattern_change_ratio"), header)
+        // --points 3 gives three samples, each with one value per column.
+        XCTAssertEqual(rows.count, 3)
+        let width = header.split(separator: ",").count
+        for row in rows { XCTAssertEqual(row.split(separator: ",").count, width, row) }
+
+        let jsonData = try Data(contentsOf: outputDirectory.appendingPathComponent("run.json"))
+        let object = try JSONSerialization.jsonObject(with: jsonData)
+        // The summary is one JSON object …
+        let json = try XCTUnwrap(object as? [String: Any], "JSON must be an object")
+        // … with the seed, the spectrum summary, the cost and the versions.
+        for key in ["seed", "lambda0", "kappa", "evaluations", "steps", "wall_seconds", "versions"] {
+            XCTAssertNotNil(json[key], "JSON lacks \(key): \(json.keys.sorted())")
+        }
+        XCTAssertEqual((json["seed"] as? NSNumber)?.intValue, 3)
+        let versions = try XCTUnwrap(json["versions"] as? [String: Any], "versions must be an object")
+        // The GSL version must be recorded in the JSON as in the CSV, and agree with it.
+        XCTAssertEqual(versions["gsl"] as? String, metadata["gsl"])
+    }
+
+    // MARK: - 11. Reproducibility
+
+    func testSameSeedGivesIdenticalCSV() throws {
+        func csv(seed: Int, name: String) throws -> Data {
+            let result = try run(["simulate"] + Self.tiny + ["--seed", "\(seed)", "--output", prefix(name)])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try Data(contentsOf: outputDirectory.appendingPathComponent("\(name).csv"))
+        }
+        let first = try csv(seed: 11, name: "a")
+        let second = try csv(seed: 11, name: "b")
+        let other = try csv(seed: 12, name: "c")
+        // Same seed and parameters: same data, initialization and deterministic integration,
+        // and the CSV holds no timings, so the bytes must match.
+        XCTAssertEqual(first, second, "same seed must give byte-identical CSVs")
+        // Another seed draws other data and weights (and records another seed).
+        XCTAssertNotEqual(first, other, "a different seed must give a different CSV")
+    }
+
+    // MARK: - 12. Divergence
+
+    func testDivergentRunStopsAndKeepsEarlierSamples() throws {
+        // Δ' = −HΔ with H = −2000 grows like e^{2000 t}: it overflows near t ≈ 0.35.
+        let kernel = try write("-2000\n", to: "K.csv")
+        let delta = try write("1\n", to: "D.csv")
+        let result = try run(["simulate", "--model", "errors", "--kernel", kernel, "--initial-error", delta,
+                              "--flow", "gradient-flow", "--solver", "gsl", "--t-end", "1", "--points", "11",
+                              "--output", prefix()])
+        let shown = "status \(result.status), stderr:\n\(result.stderr)"
+        // A run that did not reach its last time must not report success.
+        XCTAssertNotEqual(result.status, 0, shown)
+        // One line that says what happened (divergence or a GSL failure).
+        XCTAssertEqual(result.stderrLines.count, 1, shown)
+        XCTAssertTrue(result.stderr.contains("diverged") || result.stderr.contains("integration stopped"), shown)
+
+        let csvURL = outputDirectory.appendingPathComponent("run.csv")
+        // The samples taken before the blow-up are results too: the CSV must be written.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: csvURL.path), "CSV must exist after divergence: \(outputFiles())")
+        let (_, header, rows) = parseTrajectory(try String(contentsOf: csvURL, encoding: .utf8))
+        XCTAssertTrue(header.hasPrefix("t,loss"), header)
+        // At least the initial state was sampled, …
+        XCTAssertGreaterThanOrEqual(rows.count, 1)
+        XCTAssertEqual(rows.first?.split(separator: ",").first.flatMap { Double($0) }, 0, "first row must be t = 0")
+        // … but not all 11 times: the run stopped early.
+        XCTAssertLessThan(rows.count, 11)
+        // No temporary file is left behind by the atomic writes.
+        XCTAssertFalse(outputFiles().contains { $0.hasSuffix(".tmp") }, "\(outputFiles())")
+    }
+
+    // MARK: - 13. compare
+
+    func testCompareWritesRateTablesAndOneCSVPerFlow() throws {
+        let result = try run(["compare", "--samples", "4", "--dimension", "3", "--width", "16",
+                              "--t-end", "5", "--points", "11", "--output", outputDirectory.path])
+        // The three default flows on a well-posed problem all finish.
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let files = Set(outputFiles())
+        // The rate table in both formats, and one trajectory per default flow.
+        for name in ["rates.md", "rates.csv", "gradient-flow.csv", "hbf.csv", "nesterov.csv"] {
+            XCTAssertTrue(files.contains(name), "missing \(name): \(files.sorted())")
+        }
+        // Atomic writes leave no temporary files.
+        XCTAssertFalse(files.contains { $0.hasSuffix(".tmp") }, "\(files.sorted())")
+    }
+}
