@@ -26,6 +26,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "TheoremTwoCheck", dependencies: ["GradFlow"], path: "Examples/TheoremTwoCheck"),
         .testTarget(name: "GradFlowTests", dependencies: ["GradFlow", "gradflow"]),
     ],
     swiftLanguageModes: [.v6]
