@@ -38,4 +38,38 @@ public struct TextTable {
         for row in rows { out += "| " + row.joined(separator: " | ") + " |\n" }
         return out
     }
+
+    /// A LaTeX booktabs tabular; cells are escaped for LaTeX.
+    public func renderLaTeX(caption: String? = nil) -> String {
+        func escape(_ text: String) -> String {
+            var out = ""
+            for ch in text {
+                switch ch {
+                case "&", "%", "$", "#", "_", "{", "}": out += "\\" + String(ch)
+                case "~": out += "\\textasciitilde{}"
+                case "^": out += "\\textasciicircum{}"
+                case "\\": out += "\\textbackslash{}"
+                default: out.append(ch)
+                }
+            }
+            return out
+        }
+        var out = "% requires \\usepackage{booktabs}\n"
+        out += "\\begin{tabular}{l" + String(repeating: "r", count: max(header.count - 1, 0)) + "}\n\\toprule\n"
+        out += header.map(escape).joined(separator: " & ") + " \\\\\n\\midrule\n"
+        for row in rows { out += row.map(escape).joined(separator: " & ") + " \\\\\n" }
+        out += "\\bottomrule\n\\end{tabular}\n"
+        if let caption { out = "% \(caption)\n" + out }
+        return out
+    }
+
+    /// Comma-separated values with quoting where needed.
+    public func renderCSV() -> String {
+        func quote(_ cell: String) -> String {
+            cell.contains(",") || cell.contains("\"") ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
+        }
+        var out = header.map(quote).joined(separator: ",") + "\n"
+        for row in rows { out += row.map(quote).joined(separator: ",") + "\n" }
+        return out
+    }
 }

@@ -6,9 +6,10 @@ public struct HeavyBallFlow: LyapunovFlow {
     /// The α of the energy; 002 uses α = b/2.
     public let energyRate: Double
 
-    public init(friction: Double) {
+    /// HBF with friction b; the energy uses α = `energyRate`, by default b/2 as in 002.
+    public init(friction: Double, energyRate: Double? = nil) {
         self.friction = friction
-        self.energyRate = friction / 2
+        self.energyRate = energyRate ?? friction / 2
     }
 
     /// The damping of 002 Theorem 2, b = √(2λ0).

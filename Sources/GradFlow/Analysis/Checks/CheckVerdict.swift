@@ -1,0 +1,26 @@
+/// The outcome of checking an inequality value(t) ≤ bound(t) along a run.
+public struct CheckVerdict: Sendable, Equatable {
+    /// Short name, e.g. "Thm 2: V(t) ≤ e^{-αt} V(0)".
+    public let name: String
+    /// Where the inequality comes from.
+    public let source: String
+    /// True when the inequality held at every checked sample.
+    public let held: Bool
+    /// The worst ratio value/bound over the run (≤ 1 when it held) and where it occurred.
+    public let worstRatio: Double
+    public let worstTime: Double
+    /// The first time the inequality failed and value/bound there.
+    public let firstFailureTime: Double?
+    public let firstFailureRatio: Double?
+    /// Number of samples checked.
+    public let sampleCount: Int
+    /// A free-form note (e.g. the fitted constant of Theorem 3).
+    public let note: String
+
+    public var summary: String {
+        if held {
+            return "held (worst value/bound = \(TextTable.format(worstRatio, digits: 4)) at t = \(TextTable.format(worstTime, digits: 4)))"
+        }
+        return "FAILED first at t = \(TextTable.format(firstFailureTime ?? .nan, digits: 4)) by a factor \(TextTable.format(firstFailureRatio ?? .nan, digits: 4)); worst \(TextTable.format(worstRatio, digits: 4)) at t = \(TextTable.format(worstTime, digits: 4))"
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A Lyapunov decay table: for each run, at chosen times, V(t)/V(ref), the bound the theorem
+/// gives for that ratio, the margin in decades (log10(bound/ratio), positive when the bound
+/// holds), L(t) and L̂(t).
+public struct DecayTable: Sendable {
+    public struct Row: Sendable {
+        public var run: String
+        public var time: Double
+        public var iteration: Int?
+        public var energyRatio: Double
+        public var bound: Double?
+        public var loss: Double
+        public var pseudoLoss: Double
+
+        public var marginDecades: Double? {
+            guard let bound, bound > 0, energyRatio > 0 else { return nil }
+            return log10(bound / energyRatio)
+        }
+    }
+
+    public var rows: [Row] = []
+
+    public init() {}
+
+    /// The reference energy of a run: V(0), or, when V(0) = 0 (Nesterov's V(t; α, γ) with
+    /// α > 2 vanishes at t = 0), V at the first sample with t > 0.
+    public static func referenceEnergy(_ trajectory: Trajectory) -> (value: Double, time: Double)? {
+        guard let e = trajectory.column("energy"), let t = trajectory.column("t") else { return nil }
+        for (ti, ei) in zip(t, e) where ei.isFinite && ei > 0 { return (ei, ti) }
+        return nil
+    }
+
+    /// Appends the rows of one run at the samples whose times are in `times` (exact matches).
+    public mutating func add(run: String, trajectory: Trajectory, times: [Double],
+                             energyBound: ((Double) -> Double)?) {
+        guard let t = trajectory.column("t"), let e = trajectory.column("energy"),
+              let loss = trajectory.column("loss"), let pseudo = trajectory.column("pseudo_loss") else { return }
+        let k = trajectory.column("k")
+        let reference = DecayTable.referenceEnergy(trajectory)?.value ?? .nan
+        let wanted = Set(times)
+        for i in t.indices where wanted.contains(t[i]) {
+            rows.append(Row(run: run, time: t[i], iteration: k.map { Int($0[i]) }, energyRatio: e[i] / reference,
+                            bound: energyBound?(t[i]), loss: loss[i], pseudoLoss: pseudo[i]))
+        }
+    }
+
+    /// The table as text cells, with fixed formatting so that equal inputs give equal text.
+    public var textTable: TextTable {
+        let showK = rows.contains { $0.iteration != nil }
+        var header = ["run", "t"]
+        if showK { header.append("k") }
+        header += ["V(t)/V(0)", "bound", "margin (decades)", "L(t)", "Lhat(t)"]
+        var table = TextTable(header: header)
+        for r in rows {
+            var cells = [r.run, TextTable.format(r.time, digits: 6)]
+            if showK { cells.append(r.iteration.map { "\($0)" } ?? "-") }
+            cells += [TextTable.format(r.energyRatio, digits: 4), r.bound.map { TextTable.format($0, digits: 4) } ?? "-",
+                      r.marginDecades.map { TextTable.format($0, digits: 3) } ?? "-",
+                      TextTable.format(r.loss, digits: 4), TextTable.format(r.pseudoLoss, digits: 4)]
+            table.rows.append(cells)
+        }
+        return table
+    }
+}

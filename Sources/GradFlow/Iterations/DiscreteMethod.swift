@@ -1,0 +1,75 @@
+/// A discrete optimizer (GD, Polyak heavy ball, Nesterov, multi-momentum, GD+M, Gauss–Newton,
+/// or the explicit discretization of a continuous flow) placed on the continuous time axis of
+/// its limiting ODE, so that iterates and flows can be compared at equal t (DESIGN.md §3,
+/// "one time axis"; 002 §3–5 for the correspondences).
+///
+/// A method is a value: its parameters and time map. Running it needs an iterator, created
+/// per run by `makeIterator(field:initialPosition:)`, which owns all workspaces.
+public protocol DiscreteMethod: Sendable {
+    /// Short name used in outputs ("gd", "hb", "nag", …).
+    var name: String { get }
+    /// The parameters as name/value pairs, for summaries.
+    var parameters: [(String, Double)] { get }
+    /// The continuous time t_k that iterate w_k stands for (e.g. k√η for heavy ball and
+    /// Nesterov, kη for GD).
+    func time(ofIteration k: Int) -> Double
+    /// The continuous flow whose limit the method is and whose energy is evaluated along the
+    /// iterates (HB ↔ HeavyBallFlow(friction: (1−β)/√η), …); nil when the library has no
+    /// such flow (Gauss–Newton's Newton flow).
+    var matchingFlow: (any ContinuousFlow)? { get }
+    /// A fresh iterator at w_0 = `initialPosition` (k = 0, zero velocity). Throws `InputError`
+    /// for invalid parameters, a position of the wrong length or with NaN/Inf, or a field
+    /// the method does not apply to.
+    func makeIterator(field: any GradientField, initialPosition: [Double]) throws -> any DiscreteIterator
+}
+
+extension DiscreteMethod {
+    /// τ = t_1 − t_0, the time one step stands for (every method here has a constant τ).
+    public var timePerStep: Double { time(ofIteration: 1) - time(ofIteration: 0) }
+
+    /// The number of steps K with t_K closest to T (at least 0).
+    public func iterations(toReach t: Double) -> Int {
+        max(0, Int(((t - time(ofIteration: 0)) / timePerStep).rounded()))
+    }
+}
+
+/// The running state of one discrete method on one field. `step()` works in place on
+/// buffers allocated by `makeIterator`: it allocates nothing, and evaluates the gradient
+/// through `GradientField.gradient(at:into:)`.
+public protocol DiscreteIterator: AnyObject {
+    /// k: the number of steps taken.
+    var iteration: Int { get }
+    /// w_k, valid until the next `step()`.
+    var position: VectorView { get }
+    /// The finite-difference velocity (w_k − w_{k−1})/τ with τ the method's time per step;
+    /// zero at k = 0. Valid until the next `step()`.
+    var velocity: VectorView { get }
+    /// Gradient evaluations so far.
+    var gradientEvaluations: Int { get }
+    /// w_k → w_{k+1}.
+    func step()
+}
+
+/// Validation shared by the methods' `makeIterator`.
+enum DiscreteMethodInput {
+    static func checkPosition(_ x: [Double], field: any GradientField) throws {
+        guard x.count == field.dimension else {
+            throw InputError("initial position", value: "\(x.count) values", allowed: "expected \(field.dimension)")
+        }
+        if let bad = x.first(where: { !$0.isFinite }) {
+            throw InputError("initial position", value: "\(bad)", allowed: "all entries must be finite")
+        }
+    }
+
+    static func checkStepSize(_ eta: Double, _ name: String = "step size η") throws {
+        guard eta.isFinite, eta > 0 else {
+            throw InputError(name, value: "\(eta)", allowed: "must be finite and > 0")
+        }
+    }
+
+    static func checkFinite(_ value: Double, _ name: String) throws {
+        guard value.isFinite else {
+            throw InputError(name, value: "\(value)", allowed: "must be finite")
+        }
+    }
+}

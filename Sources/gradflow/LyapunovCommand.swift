@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import GradFlow
+
+struct LyapunovCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lyapunov",
+        abstract: "Lyapunov decay tables and theorem checks (Markdown, CSV, LaTeX) for one or more flows.")
+
+    @OptionGroup var problem: ProblemOptions
+
+    @Option(help: "Comma-separated flows: \(FlowSpecification.allowedNames).")
+    var flows: String = "gradient-flow,hbf,nesterov"
+
+    @OptionGroup var flowParameters: FlowParameterOptions
+    @OptionGroup var solverOptions: SolverOptions
+
+    @Option(name: .customLong("table-times"), parsing: .unconditional,
+            help: "Times of the decay table rows, comma separated (default: 7 evenly spaced from --t-start to --t-end).")
+    var tableTimes: String?
+
+    @Option(name: .customLong("lazy-c"), help: "c of R = cδλ0/n² (002 Lemma 3.2 leaves it unspecified).")
+    var lazyC: Double = 1
+
+    @Option(name: .customLong("lazy-delta"), help: "δ of R = cδλ0/n².")
+    var lazyDelta: Double = 0.1
+
+    @Option(help: "Output directory: decay.md, decay.csv, decay.tex, checks.md, and one CSV/JSON per run.")
+    var output: String = "out/lyapunov"
+
+    func run() throws {
+        GSL.disableAbortOnError()
+        try solverOptions.applyThreads()
+        let spec = try problem.specification()
+        let solver = try solverOptions.makeSolver()
+        let grid = try solverOptions.sampleTimes()
+        let flowSpecs = try flows.split(separator: ",").map {
+            try flowParameters.specification(kind: String($0).trimmingCharacters(in: .whitespaces))
+        }
+        let built = try spec.build()
+        let lambda0 = built.lambda0
+        let first = grid.values.first!, last = grid.values.last!
+        let rowTimes: [Double]
+        if let text = tableTimes {
+            rowTimes = try SampleTimes(list: text.split(separator: ",").map {
+                guard let v = Double($0.trimmingCharacters(in: .whitespaces)) else {
+                    throw InputError("--table-times", value: "\"\($0)\"", allowed: "a comma-separated list of numbers")
+                }
+                return v
+            }).values
+        } else {
+            rowTimes = (0..<7).map { first + (last - first) * Double($0) / 6 }
+        }
+        let times = try SampleTimes(list: Array(Set(grid.values + rowTimes)).sorted())
+
+        var decay = DecayTable()
+        var summary = TextTable(header: ["run", "energy law", "fitted rate", "theory rate", "theory source"])
+        var checks = TextTable(header: ["run", "check", "source", "verdict"])
+        var stops: [String] = []
+        for flowSpec in flowSpecs {
+            var flow = try flowSpec.build(lambda0: lambda0)
+            if let hb = flow as? HeavyBallFlow {
+                // Theorem 2's energy uses α = √(λ0/2) whatever b is, so that a b below √(2λ0) shows up.
+                flow = HeavyBallFlow(friction: hb.friction, energyRate: (lambda0 / 2).squareRoot())
+            }
+            let outcome = try RunExecution.run(problem: built, flow: flow, solver: solver, times: times, lambdaMin: true,
+                                               command: "lyapunov", outputPrefix: "\(output)/\(flow.name)")
+            let trajectory = outcome.trajectory
+            if let stop = trajectory.earlyStop { stops.append("\(flow.name): \(stop.description)") }
+            guard let firstRow = trajectory.rows.first else { continue }
+            let columns = trajectory.columns
+            let loss0 = firstRow[columns.firstIndex(of: "loss")!]
+            let pseudo0 = firstRow[columns.firstIndex(of: "pseudo_loss")!]
+            let energy0 = firstRow[columns.firstIndex(of: "energy")!]
+            var constants = CheckConstants(lambda0: lambda0, sampleCount: built.field.sampleCount, width: built.network.flatMap {
+                spec.state == .network ? $0.width : nil
+            }, initialLoss: loss0, initialPseudoLoss: pseudo0)
+            constants.radiusConstant = lazyC
+            constants.failureProbability = lazyDelta
+
+            let bound: ((Double) -> Double)?
+            let law: RateFit.Law
+            let theory: (Double, String)?
+            switch flow {
+            case is GradientFlow:
+                bound = { t in exp(-lambda0 * t) }
+                law = .exponential
+                theory = (lambda0, "002 Thm 1: λ0")
+            case let hb as HeavyBallFlow:
+                let a = hb.energyRate
+                bound = { t in exp(-a * t) }
+                law = .exponential
+                theory = (a, "002 Lemma 3.3: α = √(λ0/2)")
+            case let nag as NesterovFlow:
+                bound = nil
+                law = .power
+                theory = (nag.energyExponent, "002 Thm 3: L = O(t^-α)")
+            default:
+                bound = nil
+                law = .exponential
+                theory = nil
+            }
+            decay.add(run: flow.name, trajectory: trajectory, times: rowTimes, energyBound: bound)
+
+            let fitColumn = flow is NesterovFlow ? "loss" : "energy"
+            let fit = try? RateFit(times: trajectory.column("t") ?? [], losses: trajectory.column(fitColumn) ?? [], law: law)
+            summary.rows.append([flow.name, (law == .power ? "L ~ t^-r" : "V ~ e^-rt"),
+                                 fit.map { TextTable.format($0.rate, digits: 4) } ?? "-",
+                                 theory.map { TextTable.format($0.0, digits: 4) } ?? "-", theory?.1 ?? "none in 002"])
+            for check in TheoremChecks.checks(flow: flow, constants: constants, initialEnergy: energy0) {
+                if let verdict = check.evaluate(trajectory) {
+                    checks.rows.append([flow.name, verdict.name, verdict.source, verdict.summary])
+                }
+            }
+            if let nag = flow as? NesterovFlow, let positive = trajectory.column("t")?.first(where: { $0 > 0 }),
+               let a = TheoremChecks.theorem3Constant(trajectory: trajectory, alpha: nag.energyExponent, fromTime: positive) {
+                checks.rows.append([flow.name, "Thm 3: L(t) ≤ A t^-α L(0), α = \(TextTable.format(nag.energyExponent, digits: 4))",
+                                    "002 Theorem 3", "smallest A along the run: \(TextTable.format(a.constant, digits: 4)) (attained at t = \(TextTable.format(a.atTime, digits: 4)))"])
+            }
+        }
+        let header = "λ0 = \(TextTable.format(lambda0)); seed \(spec.seed); solver \(solver.name)"
+        let decayText = decay.textTable
+        print(header)
+        print(decayText.render(), terminator: "")
+        print("")
+        print(summary.render(), terminator: "")
+        print("")
+        print(checks.render(), terminator: "")
+        try AtomicFile.write("<!-- \(header) -->\n\n" + decayText.renderMarkdown() + "\n" + summary.renderMarkdown() + "\n" + checks.renderMarkdown(),
+                             to: "\(output)/decay.md")
+        try AtomicFile.write(decayText.renderCSV(), to: "\(output)/decay.csv")
+        try AtomicFile.write(decayText.renderLaTeX(caption: header) + "\n" + summary.renderLaTeX(), to: "\(output)/decay.tex")
+        try AtomicFile.write(checks.renderCSV(), to: "\(output)/checks.csv")
+        print("wrote \(output)/decay.md, decay.csv, decay.tex, checks.csv and one CSV/JSON per run")
+        if !stops.isEmpty { throw RunStopped(message: stops.joined(separator: "; ")) }
+    }
+}
