@@ -67,17 +67,7 @@ struct LyapunovCommand: ParsableCommand {
                                                command: "lyapunov", outputPrefix: "\(output)/\(flow.name)")
             let trajectory = outcome.trajectory
             if let stop = trajectory.earlyStop { stops.append("\(flow.name): \(stop.description)") }
-            guard let firstRow = trajectory.rows.first else { continue }
-            let columns = trajectory.columns
-            let loss0 = firstRow[columns.firstIndex(of: "loss")!]
-            let pseudo0 = firstRow[columns.firstIndex(of: "pseudo_loss")!]
-            let energy0 = firstRow[columns.firstIndex(of: "energy")!]
-            var constants = CheckConstants(lambda0: lambda0, sampleCount: built.field.sampleCount, width: built.network.flatMap {
-                spec.state == .network ? $0.width : nil
-            }, initialLoss: loss0, initialPseudoLoss: pseudo0)
-            constants.radiusConstant = lazyC
-            constants.failureProbability = lazyDelta
-
+            guard !trajectory.rows.isEmpty else { continue }
             let bound: ((Double) -> Double)?
             let law: RateFit.Law
             let theory: (Double, String)?
@@ -107,15 +97,11 @@ struct LyapunovCommand: ParsableCommand {
             summary.rows.append([flow.name, (law == .power ? "L ~ t^-r" : "V ~ e^-rt"),
                                  fit.map { TextTable.format($0.rate, digits: 4) } ?? "-",
                                  theory.map { TextTable.format($0.0, digits: 4) } ?? "-", theory?.1 ?? "none in 002"])
-            for check in TheoremChecks.checks(flow: flow, constants: constants, initialEnergy: energy0) {
-                if let verdict = check.evaluate(trajectory) {
-                    checks.rows.append([flow.name, verdict.name, verdict.source, verdict.summary])
-                }
-            }
-            if let nag = flow as? NesterovFlow, let positive = trajectory.column("t")?.first(where: { $0 > 0 }),
-               let a = TheoremChecks.theorem3Constant(trajectory: trajectory, alpha: nag.energyExponent, fromTime: positive) {
-                checks.rows.append([flow.name, "Thm 3: L(t) ≤ A t^-α L(0), α = \(TextTable.format(nag.energyExponent, digits: 4))",
-                                    "002 Theorem 3", "smallest A along the run: \(TextTable.format(a.constant, digits: 4)) (attained at t = \(TextTable.format(a.atTime, digits: 4)))"])
+            let width = spec.state == .network ? built.network?.width : nil
+            for verdict in TheoremChecks.verdicts(flow: flow, trajectory: trajectory, lambda0: lambda0,
+                                                  sampleCount: built.field.sampleCount, width: width,
+                                                  radiusConstant: lazyC, failureProbability: lazyDelta) {
+                checks.rows.append([flow.name, verdict.name, verdict.source, verdict.summary])
             }
         }
         let header = "λ0 = \(TextTable.format(lambda0)); seed \(spec.seed); solver \(solver.name)"

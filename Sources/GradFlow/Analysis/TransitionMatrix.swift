@@ -67,11 +67,14 @@ extension LinearRegime {
         /// tr² − 4 det: negative for a complex-conjugate pair of eigenvalues.
         public var discriminant: Double { trace * trace - 4 * determinant }
 
-        /// Root classification. The discriminant counts as zero when it is below
-        /// 1e-14·max(tr², 4|det|), about 50 ulps of the terms it is the difference of.
+        /// Root classification. The discriminant counts as zero when |disc| ≤ 64ε‖B‖_F²: rounding
+        /// the entries alone (relative ε) moves a double root by about √ε‖B‖, so roots split by
+        /// less than √|disc| ≈ 1.2e-7‖B‖_F are a double root to working precision (this also
+        /// classifies a nearly nilpotent block, e.g. Nesterov at ηλ = 1 − 1e-16, as repeated).
         public var rootKind: RootKind {
-            let t = trace, det = determinant, disc = discriminant
-            if abs(disc) <= 1e-14 * max(t * t, 4 * abs(det)) { return .repeated }
+            let disc = discriminant
+            let scale = a * a + b * b + c * c + d * d
+            if abs(disc) <= 64 * Double.ulpOfOne * scale { return .repeated }
             return disc < 0 ? .complexConjugate : .distinctReal
         }
 

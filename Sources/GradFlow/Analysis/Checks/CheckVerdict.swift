@@ -18,6 +18,7 @@ public struct CheckVerdict: Sendable, Equatable {
     public let note: String
 
     public var summary: String {
+        if !note.isEmpty { return note }
         if held {
             return "held (worst value/bound = \(TextTable.format(worstRatio, digits: 4)) at t = \(TextTable.format(worstTime, digits: 4)))"
         }

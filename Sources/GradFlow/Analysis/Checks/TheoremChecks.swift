@@ -89,3 +89,28 @@ public enum TheoremChecks {
         return best.isFinite ? (best, at) : nil
     }
 }
+
+extension TheoremChecks {
+    /// Every check that applies to `flow`, evaluated on `trajectory`, with L(0), L̂(0) and
+    /// V(0) read from its first sample. Nesterov runs also get Theorem 3's smallest constant.
+    public static func verdicts(flow: any ContinuousFlow, trajectory: Trajectory, lambda0: Double, sampleCount: Int,
+                                width: Int?, radiusConstant: Double = 1, failureProbability: Double = 0.1) -> [CheckVerdict] {
+        guard let first = trajectory.rows.first,
+              let lossIndex = trajectory.columns.firstIndex(of: "loss"),
+              let pseudoIndex = trajectory.columns.firstIndex(of: "pseudo_loss"),
+              let energyIndex = trajectory.columns.firstIndex(of: "energy") else { return [] }
+        var constants = CheckConstants(lambda0: lambda0, sampleCount: sampleCount, width: width,
+                                       initialLoss: first[lossIndex], initialPseudoLoss: first[pseudoIndex])
+        constants.radiusConstant = radiusConstant
+        constants.failureProbability = failureProbability
+        var out = checks(flow: flow, constants: constants, initialEnergy: first[energyIndex]).compactMap { $0.evaluate(trajectory) }
+        if let nag = flow as? NesterovFlow, let positive = trajectory.column("t")?.first(where: { $0 > 0 }),
+           let a = theorem3Constant(trajectory: trajectory, alpha: nag.energyExponent, fromTime: positive) {
+            out.append(CheckVerdict(name: "Thm 3: L(t) ≤ A t^-α L(0), α = \(TextTable.format(nag.energyExponent, digits: 4))",
+                                    source: "002 Theorem 3", held: true, worstRatio: a.constant, worstTime: a.atTime,
+                                    firstFailureTime: nil, firstFailureRatio: nil, sampleCount: trajectory.rows.count,
+                                    note: "smallest A along the run: \(TextTable.format(a.constant, digits: 4)) (attained at t = \(TextTable.format(a.atTime, digits: 4)))"))
+        }
+        return out
+    }
+}

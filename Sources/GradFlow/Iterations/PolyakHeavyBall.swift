@@ -1,0 +1,107 @@
+/// Polyak's heavy ball (002 eq. 3.1–3.2; 000 Algorithms 1–2; 001 eq. 3):
+///
+///     difference form  w_{k+1} = w_k − η∇L(w_k) + β(w_k − w_{k−1}),   w_{−1} = w_0;
+///     buffer form      M_k = βM_{k−1} + ∇L(w_k),  w_{k+1} = w_k − ηM_k,  M_{−1} = 0.
+///
+/// The two forms give the same iterates in exact arithmetic: w_1 = w_0 − η∇L(w_0) in both,
+/// and for k ≥ 1, w_{k+1} − w_k = −η(βM_{k−1} + ∇L(w_k)) = β(w_k − w_{k−1}) − η∇L(w_k).
+/// In floating point they round differently (the buffer form never forms w_k − w_{k−1}).
+///
+/// One time axis (DESIGN.md §3): HB is the explicit discretization of the heavy ball with
+/// friction ẅ + bẇ + ∇L = 0 with step h = √η and β = 1 − bh, so t_k = k√η and the matching
+/// flow is `HeavyBallFlow(friction: (1 − β)/√η)` (see `ExplicitFlowDiscretization`).
+public struct PolyakHeavyBall: DiscreteMethod {
+    /// Which of the two equivalent recurrences to run.
+    public enum Form: String, Sendable, CaseIterable {
+        /// w_{k+1} = w_k − η∇L(w_k) + β(w_k − w_{k−1}) (002 eq. 3.1).
+        case difference
+        /// M_k = βM_{k−1} + ∇L(w_k), w_{k+1} = w_k − ηM_k (002 eq. 3.2 with v = −M).
+        case buffer
+    }
+
+    /// η > 0.
+    public let stepSize: Double
+    /// β (usually in [0, 1)).
+    public let momentum: Double
+    public let form: Form
+
+    public init(stepSize: Double, momentum: Double, form: Form = .difference) {
+        self.stepSize = stepSize
+        self.momentum = momentum
+        self.form = form
+    }
+
+    /// The HB that discretizes HBF with friction b at step h: η = h², β = 1 − bh.
+    public init(discretizing flow: HeavyBallFlow, step h: Double, form: Form = .difference) {
+        self.init(stepSize: h * h, momentum: 1 - flow.friction * h, form: form)
+    }
+
+    public var name: String { "hb" }
+    public var parameters: [(String, Double)] { [("eta", stepSize), ("beta", momentum)] }
+    /// t_k = k√η.
+    public func time(ofIteration k: Int) -> Double { Double(k) * stepSize.squareRoot() }
+    /// HBF with b = (1 − β)/√η.
+    public var matchingFlow: (any ContinuousFlow)? {
+        HeavyBallFlow(friction: (1 - momentum) / stepSize.squareRoot())
+    }
+
+    public func makeIterator(field: any GradientField, initialPosition: [Double]) throws -> any DiscreteIterator {
+        try DiscreteMethodInput.checkStepSize(stepSize)
+        try DiscreteMethodInput.checkFinite(momentum, "momentum β")
+        try DiscreteMethodInput.checkPosition(initialPosition, field: field)
+        let tau = stepSize.squareRoot()
+        switch form {
+        case .difference:
+            return MomentumRecurrenceIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
+                                              momenta: [momentum], timePerStep: tau)
+        case .buffer:
+            return HeavyBallBufferIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
+                                           momentum: momentum, timePerStep: tau)
+        }
+    }
+}
+
+/// The buffer form M_k = βM_{k−1} + ∇L(w_k), w_{k+1} = w_k − ηM_k, M_{−1} = 0.
+final class HeavyBallBufferIterator: DiscreteIterator {
+    private let field: any GradientField
+    private let n: Int
+    private let stepSize: Double
+    private let momentum: Double
+    private let timePerStep: Double
+    private let w: DoubleBuffer
+    private let buffer: DoubleBuffer
+    private let gradientBuffer: DoubleBuffer
+    private let velocityBuffer: DoubleBuffer
+    private(set) var iteration = 0
+    private(set) var gradientEvaluations = 0
+
+    init(field: any GradientField, initialPosition: [Double], stepSize: Double, momentum: Double, timePerStep: Double) {
+        self.field = field
+        n = initialPosition.count
+        self.stepSize = stepSize
+        self.momentum = momentum
+        self.timePerStep = timePerStep
+        w = DoubleBuffer(initialPosition)
+        buffer = DoubleBuffer(count: n)
+        gradientBuffer = DoubleBuffer(count: n)
+        velocityBuffer = DoubleBuffer(count: n)
+    }
+
+    var position: VectorView { w.readOnly }
+    var velocity: VectorView { velocityBuffer.readOnly }
+
+    func step() {
+        let x = w.view, m = buffer.view, g = gradientBuffer.view, v = velocityBuffer.view
+        field.gradient(at: x.readOnly, into: g)
+        gradientEvaluations += 1
+        let beta = momentum, eta = stepSize, tau = timePerStep
+        for i in 0..<n {
+            let mi = beta * m[i] + g[i]
+            m[i] = mi
+            let next = x[i] - eta * mi
+            v[i] = (next - x[i]) / tau
+            x[i] = next
+        }
+        iteration += 1
+    }
+}

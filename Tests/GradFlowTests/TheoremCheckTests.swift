@@ -1,0 +1,123 @@
+import XCTest
+import Foundation
+@testable import GradFlow
+
+/// Theorem checks and decay tables on the frozen-kernel error model, against values
+/// computed here directly from the modal solution.
+final class TheoremCheckTests: XCTestCase {
+    /// H = Q diag(0.3, 0.6, 1.2) Qᵀ, Δ0 fixed; λ0 := λ_min(H) = 0.3.
+    private func problem() throws -> (FrozenKernelErrorModel, [Double], Double) {
+        let random = RandomSource(seed: 5)
+        var a = DenseMatrix(rows: 3, columns: 3)
+        for i in 0..<3 { for j in 0..<3 { a[i, j] = random.gaussian() } }
+        let q = try SymmetricEigensystem(a * a.transposed).vectors
+        var h = q * DenseMatrix.diagonal([0.3, 0.6, 1.2]) * q.transposed
+        for i in 0..<3 { for j in 0..<i { let s = 0.5 * (h[i, j] + h[j, i]); h[i, j] = s; h[j, i] = s } }
+        return (try FrozenKernelErrorModel(kernel: h, source: "test"), [1, -2, 0.5], 0.3)
+    }
+
+    private func run(_ flow: any ContinuousFlow, times: [Double]) throws -> Trajectory {
+        let (field, delta0, _) = try problem()
+        return try Simulation(field: field, flow: flow, initialPosition: delta0, solver: .exact,
+                              sampleTimes: try SampleTimes(list: times), monitors: [LossMonitor(flow: flow)]).run()
+    }
+
+    private let times = (0...80).map { Double($0) * 0.25 }
+
+    func testEveryContinuousCheckHoldsOnFrozenKernel() throws {
+        let lambda0 = 0.3
+        let flows: [any ContinuousFlow] = [GradientFlow(), HeavyBallFlow.theorem2(lambda0: lambda0),
+                                           NesterovFlow(gamma: 7, energyExponent: 4)]
+        for flow in flows {
+            let trajectory = try run(flow, times: times)
+            let verdicts = TheoremChecks.verdicts(flow: flow, trajectory: trajectory, lambda0: lambda0, sampleCount: 3, width: nil)
+            XCTAssertFalse(verdicts.isEmpty, flow.name)
+            for v in verdicts { XCTAssertTrue(v.held, "\(flow.name): \(v.name) — \(v.summary)") }
+        }
+    }
+
+    func testHeavyBallEnergyColumnMatchesModalSolution() throws {
+        // V(t) = L̂ + ½‖αΔ + Δ̇‖², α = b/2, recomputed here from the modal solution's Δ and Δ̇.
+        let (field, delta0, lambda0) = try problem()
+        let flow = HeavyBallFlow.theorem2(lambda0: lambda0)
+        let trajectory = try run(flow, times: times)
+        let exact = try ModalSolution(kernel: SymmetricEigensystem(field.kernelMatrix), initialResidual: delta0, flow: flow)
+        let alpha = (2 * lambda0).squareRoot() / 2
+        for (t, v) in zip(trajectory.column("t")!, trajectory.column("energy")!) {
+            let d = try exact.derivatives(at: t)
+            let hd = field.kernelMatrix * d[0]
+            var lhat = 0.0, sq = 0.0
+            for i in 0..<3 {
+                lhat += 0.5 * d[0][i] * hd[i]
+                sq += (alpha * d[0][i] + d[1][i]) * (alpha * d[0][i] + d[1][i])
+            }
+            // Same formula, different code path: rounding only (1e-13 relative).
+            XCTAssertEqual(v, lhat + 0.5 * sq, accuracy: 1e-13 * max(v, 1e-300))
+        }
+        // The decay table's ratio column equals V(t)/V(0), and its bound is e^{−αt}.
+        var table = DecayTable()
+        table.add(run: "hbf", trajectory: trajectory, times: [0, 5, 10], energyBound: { exp(-alpha * $0) })
+        let energies = trajectory.column("energy")!
+        XCTAssertEqual(table.rows.count, 3)
+        XCTAssertEqual(table.rows[1].energyRatio, energies[20] / energies[0], accuracy: 1e-15)
+        XCTAssertEqual(table.rows[2].bound!, exp(-alpha * 10), accuracy: 1e-16)
+    }
+
+    func testTooLittleFrictionFailsTheoremTwoAtTheRightTime() throws {
+        // b = √(2λ0)/10 with Theorem 2's α = √(λ0/2): V with that α must exceed e^{−αt}V(0)
+        // at some sample; the first such t is found here by direct evaluation.
+        let (field, delta0, lambda0) = try problem()
+        let alpha = (lambda0 / 2).squareRoot()
+        let flow = HeavyBallFlow(friction: (2 * lambda0).squareRoot() / 10, energyRate: alpha)
+        let trajectory = try run(flow, times: times)
+        let exact = try ModalSolution(kernel: SymmetricEigensystem(field.kernelMatrix), initialResidual: delta0, flow: flow)
+        func energy(_ t: Double) throws -> Double {
+            let d = try exact.derivatives(at: t)
+            let hd = field.kernelMatrix * d[0]
+            var v = 0.0
+            for i in 0..<3 { v += 0.5 * d[0][i] * hd[i] + 0.5 * pow(alpha * d[0][i] + d[1][i], 2) }
+            return v
+        }
+        let v0 = try energy(0)
+        var expectedFirst: Double?
+        for t in times where t > 0 {
+            if try energy(t) > exp(-alpha * t) * v0 * (1 + 1e-12) { expectedFirst = t; break }
+        }
+        let expected = try XCTUnwrap(expectedFirst, "the broken case must violate the bound somewhere")
+        let verdicts = TheoremChecks.verdicts(flow: flow, trajectory: trajectory, lambda0: lambda0, sampleCount: 3, width: nil)
+        let energyCheck = try XCTUnwrap(verdicts.first { $0.name.hasPrefix("Thm 2: V(t)") })
+        XCTAssertFalse(energyCheck.held)
+        XCTAssertEqual(energyCheck.firstFailureTime, expected)
+        XCTAssertGreaterThan(energyCheck.firstFailureRatio ?? 0, 1)
+    }
+
+    func testTheorem3ConstantIsTheSmallestThatHolds() throws {
+        // A* = max_t t^α L(t)/L(0): L(t) ≤ A* t^{−α} L(0) holds at every sample, with equality at one.
+        let flow = NesterovFlow(gamma: 7, energyExponent: 4)
+        let trajectory = try run(flow, times: times)
+        let a = try XCTUnwrap(TheoremChecks.theorem3Constant(trajectory: trajectory, alpha: 4, fromTime: 0.25))
+        let t = trajectory.column("t")!, loss = trajectory.column("loss")!
+        var equalSomewhere = false
+        for (ti, li) in zip(t, loss) where ti >= 0.25 {
+            let bound = a.constant * pow(ti, -4) * loss[0]
+            XCTAssertLessThanOrEqual(li, bound * (1 + 1e-14))
+            if abs(li - bound) <= 1e-14 * bound { equalSomewhere = true }
+        }
+        XCTAssertTrue(equalSomewhere)
+    }
+
+    func testLowerBoundCheckReportsFailure() throws {
+        // λ_min(H(t)) ≥ λ0/2 with a claimed λ0 three times the kernel's λ_min (0.3): fails at the first sample.
+        let flow = GradientFlow()
+        let (field, delta0, _) = try problem()
+        let trajectory = try Simulation(field: field, flow: flow, initialPosition: delta0, solver: .exact,
+                                        sampleTimes: try SampleTimes(list: [0, 1, 2]),
+                                        monitors: [LossMonitor(flow: flow), KernelSpectrumMonitor()]).run()
+        let verdicts = TheoremChecks.verdicts(flow: flow, trajectory: trajectory, lambda0: 0.9, sampleCount: 3, width: nil)
+        let check = try XCTUnwrap(verdicts.first { $0.name.hasPrefix("λ_min") })
+        XCTAssertFalse(check.held)
+        XCTAssertEqual(check.firstFailureTime, 0)
+        // ratio = (λ0/2)/λ_min = 0.45/0.3 = 1.5, to eigen-solver rounding.
+        XCTAssertEqual(check.firstFailureRatio ?? 0, 1.5, accuracy: 1e-12)
+    }
+}
