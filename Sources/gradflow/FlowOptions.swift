@@ -19,6 +19,11 @@ struct FlowParameterOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Higher-order damping b_1,...,b_J (J ≥ 2), comma separated.")
     var coefficients: String?
 
+    /// Specifications for a comma-separated list of flow names.
+    func specifications(list: String) throws -> [FlowSpecification] {
+        try list.split(separator: ",").map { try specification(kind: String($0).trimmingCharacters(in: .whitespaces)) }
+    }
+
     func specification(kind name: String) throws -> FlowSpecification {
         guard let kind = FlowSpecification.Kind(rawValue: name) else {
             throw InputError("--flow", value: name, allowed: "allowed: \(FlowSpecification.allowedNames)")

@@ -34,9 +34,7 @@ struct LyapunovCommand: ParsableCommand {
         let spec = try problem.specification()
         let solver = try solverOptions.makeSolver()
         let grid = try solverOptions.sampleTimes()
-        let flowSpecs = try flows.split(separator: ",").map {
-            try flowParameters.specification(kind: String($0).trimmingCharacters(in: .whitespaces))
-        }
+        let flowSpecs = try flowParameters.specifications(list: flows)
         let built = try spec.build()
         let lambda0 = built.lambda0
         let first = grid.values.first!, last = grid.values.last!

@@ -23,14 +23,37 @@ enum RunExecution {
         let simulation = try Simulation(field: problem.field, flow: flow, initialPosition: problem.initialPosition,
                                         solver: solver, sampleTimes: times,
                                         monitors: monitors(problem: problem, flow: flow, lambdaMin: lambdaMin))
+        let (trajectory, wall) = try timed { try simulation.run() }
+        let record = RunRecord(command: command, problem: problem, flow: flow, solver: solver, times: times,
+                               trajectory: trajectory, wallSeconds: wall, csvPath: outputPrefix + ".csv")
+        return try write(trajectory, record: record, wallSeconds: wall, outputPrefix: outputPrefix)
+    }
+
+    /// Runs a discrete method for the iterations that reach `endTime`, sampling every iteration.
+    static func run(problem: Problem, method: any DiscreteMethod, recipe: RecipeParameters?, endTime: Double,
+                    lambdaMin: Bool, command: String, outputPrefix: String) throws -> Outcome {
+        let iterations = method.iterations(toReach: endTime)
+        let flow = method.matchingFlow ?? GradientFlow()
+        let run = try DiscreteRun(method: method, field: problem.field, initialPosition: problem.initialPosition,
+                                  iterations: iterations, sampleIterations: Array(0...iterations),
+                                  monitors: monitors(problem: problem, flow: flow, lambdaMin: lambdaMin))
+        let (trajectory, wall) = try timed { try run.run() }
+        let record = RunRecord(command: command, problem: problem, method: method, recipe: recipe,
+                               trajectory: trajectory, wallSeconds: wall, csvPath: outputPrefix + ".csv")
+        return try write(trajectory, record: record, wallSeconds: wall, outputPrefix: outputPrefix)
+    }
+
+    private static func timed(_ body: () throws -> Trajectory) rethrows -> (Trajectory, Double) {
         let clock = ContinuousClock()
         let start = clock.now
-        let trajectory = try simulation.run()
+        let trajectory = try body()
         let elapsed = clock.now - start
-        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return (trajectory, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+
+    private static func write(_ trajectory: Trajectory, record: RunRecord, wallSeconds wall: Double,
+                              outputPrefix: String) throws -> Outcome {
         let csvPath = outputPrefix + ".csv", jsonPath = outputPrefix + ".json"
-        let record = RunRecord(command: command, problem: problem, flow: flow, solver: solver, times: times,
-                               trajectory: trajectory, wallSeconds: wall, csvPath: csvPath)
         try AtomicFile.write(CSVFormat.render(trajectory, metadata: record.csvMetadata), to: csvPath)
         try AtomicFile.write(try record.json(), to: jsonPath)
         let table = TextTable(header: trajectory.columns,

@@ -33,8 +33,9 @@ struct RunRecord: Codable {
     var seed: UInt64
     var kernel: String?
     var initialError: String?
-    var flow: String
-    var flowParameters: [String: Double]
+    var run: String
+    var parameters: [String: Double]
+    var recipe: String?
     var solver: String
     var relativeTolerance: Double?
     var absoluteTolerance: Double?
@@ -56,8 +57,28 @@ struct RunRecord: Codable {
     var csv: String
     var versions = Versions()
 
+    /// A continuous run.
     init(command: String, problem: Problem, flow: any ContinuousFlow, solver: Solver, times: SampleTimes,
          trajectory: Trajectory, wallSeconds: Double, csvPath: String) {
+        var tolerances: Tolerances?
+        if case .gsl(_, let t) = solver { tolerances = t }
+        self.init(command: command, problem: problem, run: flow.name, parameters: flow.parameters, recipe: nil,
+                  solver: solver.name, tolerances: tolerances, sampleTimes: times.spacing, sampleCount: times.values.count,
+                  trajectory: trajectory, wallSeconds: wallSeconds, csvPath: csvPath)
+    }
+
+    /// A discrete run.
+    init(command: String, problem: Problem, method: any DiscreteMethod, recipe: RecipeParameters?,
+         trajectory: Trajectory, wallSeconds: Double, csvPath: String) {
+        self.init(command: command, problem: problem, run: method.name, parameters: method.parameters,
+                  recipe: recipe.map { r in r.source + "; " + r.inputs.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") },
+                  solver: "discrete iteration", tolerances: nil, sampleTimes: "every iteration",
+                  sampleCount: trajectory.rows.count, trajectory: trajectory, wallSeconds: wallSeconds, csvPath: csvPath)
+    }
+
+    private init(command: String, problem: Problem, run: String, parameters: [(String, Double)], recipe: String?,
+                 solver: String, tolerances: Tolerances?, sampleTimes: String, sampleCount: Int,
+                 trajectory: Trajectory, wallSeconds: Double, csvPath: String) {
         let spec = problem.specification
         self.command = command
         model = spec.state.rawValue
@@ -71,16 +92,17 @@ struct RunRecord: Codable {
             kernel = spec.kernel.name
             initialError = spec.initialErrorPath ?? "f(W0) - y"
         }
-        self.flow = flow.name
-        flowParameters = Dictionary(uniqueKeysWithValues: flow.parameters)
-        self.solver = solver.name
-        if case .gsl(_, let tolerances) = solver {
+        self.run = run
+        self.parameters = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
+        self.recipe = recipe
+        self.solver = solver
+        if let tolerances {
             relativeTolerance = tolerances.relative
             absoluteTolerance = tolerances.absolute
             errorNorm = "max over components (GSL standard control on y)"
         }
-        sampleTimes = times.spacing
-        sampleCount = times.values.count
+        self.sampleTimes = sampleTimes
+        self.sampleCount = sampleCount
         lambda0 = problem.lambda0
         kappa = problem.conditionNumber
         limitKernel = problem.limitSpectrum.map(Spectrum.init)
@@ -111,9 +133,10 @@ struct RunRecord: Codable {
             ("gradflow", versions.gradflow), ("gsl", versions.gsl), ("command", command),
             ("model", model), ("samples", "\(samples)"), ("dimension", dimension.map { "\($0)" } ?? "none"),
             ("width", width.map { "\($0)" } ?? "none"), ("data", data), ("seed", "\(seed)"),
-            ("flow", flow),
+            ("run", run),
         ]
-        for (k, v) in flowParameters.sorted(by: { $0.key < $1.key }) { m.append((k, CSVFormat.number(v))) }
+        if let recipe { m.append(("recipe", recipe)) }
+        for (k, v) in parameters.sorted(by: { $0.key < $1.key }) { m.append((k, CSVFormat.number(v))) }
         m.append(("solver", solver))
         if let r = relativeTolerance, let a = absoluteTolerance { m += [("rtol", "\(r)"), ("atol", "\(a)")] }
         if let k = kernel { m.append(("kernel", k)) }

@@ -37,3 +37,26 @@ public enum LinearizedRate {
         }
     }
 }
+
+extension LinearizedRate {
+    /// The spectral radius of a constant-coefficient discrete method's iteration on a frozen
+    /// kernel with the given eigenvalues: max |1 − ηλ| for GD, ρ of the HB/NAG transition
+    /// matrix (001 Thm 5, 003 eq. 22–23) otherwise. Nil for methods with varying momentum.
+    public static func spectralRadius(method: any DiscreteMethod, eigenvalues: [Double]) throws -> Double? {
+        switch method {
+        case let gd as GradientDescent:
+            return eigenvalues.map { abs(1 - gd.stepSize * $0) }.max()
+        case let hb as PolyakHeavyBall:
+            return try LinearRegime(eigenvalues: eigenvalues, stepSize: hb.stepSize, momentum: hb.momentum, method: .heavyBall).spectralRadius
+        case let nag as NesterovConstantMomentum:
+            return try LinearRegime(eigenvalues: eigenvalues, stepSize: nag.stepSize, momentum: nag.momentum, method: .nesterov).spectralRadius
+        case let sc as NesterovStronglyConvex:
+            return try LinearRegime(eigenvalues: eigenvalues, stepSize: sc.stepSize, momentum: sc.momentum, method: .nesterov).spectralRadius
+        case let ema as EMAMomentum:
+            let hb = ema.equivalentHeavyBall
+            return try LinearRegime(eigenvalues: eigenvalues, stepSize: hb.stepSize, momentum: hb.momentum, method: .heavyBall).spectralRadius
+        default:
+            return nil
+        }
+    }
+}

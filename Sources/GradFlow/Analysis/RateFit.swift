@@ -19,23 +19,29 @@ public struct RateFit: Sendable {
     public let window: ClosedRange<Double>
     public let pointCount: Int
 
-    /// Fits `law` to (t, loss) samples over a window chosen from the data: it starts at
-    /// `startFraction` of the time span and stops before the loss reaches the floating-point
-    /// floor, `floorRatio`·L(0). Needs at least 3 usable points.
+    /// Fits `law` to (t, loss) samples over a window chosen from the data: it ends at the last
+    /// sample before the loss reaches the floating-point floor `floorRatio`·L(0) and starts
+    /// `startFraction` of the way into that usable range, past the initial transient. Needs
+    /// at least 3 points in the window.
     public init(times: [Double], losses: [Double], law: Law,
                 startFraction: Double = 0.25, floorRatio: Double = 1e-24) throws {
         guard times.count == losses.count, let first = losses.first, let tEnd = times.last else {
             throw InputError("rate fit", value: "\(times.count) times and \(losses.count) losses", allowed: "equal, non-empty samples")
         }
         let floor = max(first * floorRatio, Double.leastNormalMagnitude)
-        let tStart = (times.first ?? 0) + startFraction * (tEnd - (times.first ?? 0))
+        // The usable samples end before the loss first reaches the floor (or stops being finite
+        // and positive); the window is the part of that range after `startFraction` of it.
+        var end = 0
+        while end < losses.count, losses[end].isFinite, losses[end] > 0, losses[end] >= floor { end += 1 }
+        let t0 = times.first ?? 0
+        let lastUsable = end > 0 ? times[end - 1] : tEnd
+        let tStart = t0 + startFraction * (lastUsable - t0)
         var xs: [Double] = [], ys: [Double] = [], used: [Double] = []
-        for (t, l) in zip(times, losses) {
-            guard l.isFinite, l > 0 else { break }
-            if l < floor { break }
+        for i in 0..<end {
+            let t = times[i]
             if t < tStart || (law == .power && t <= 0) { continue }
             xs.append(law == .power ? log(t) : t)
-            ys.append(log(l))
+            ys.append(log(losses[i]))
             used.append(t)
         }
         guard xs.count >= 3 else {

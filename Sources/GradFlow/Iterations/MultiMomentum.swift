@@ -31,7 +31,13 @@ public struct MultiMomentum: DiscreteMethod {
     /// J.
     public var depth: Int { momenta.count }
     /// h = η^{1/(J+1)}.
-    public var step: Double { depth == 0 ? stepSize : pow(stepSize, 1 / Double(depth + 1)) }
+    public var step: Double {
+        switch depth {
+        case 0: return stepSize
+        case 1: return stepSize.squareRoot()  // the same τ as PolyakHeavyBall
+        default: return pow(stepSize, 1 / Double(depth + 1))
+        }
+    }
 
     public var name: String { "multi-momentum" }
     public var parameters: [(String, Double)] {

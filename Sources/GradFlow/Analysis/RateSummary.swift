@@ -1,0 +1,50 @@
+import Foundation
+
+/// One row of a rate table: how fast a run's loss L = ½‖Δ‖² decays, predicted and measured.
+public struct RateSummary: Sendable {
+    public var run: String
+    public var law: RateFit.Law
+    /// The theorem's (or spectral radius's) rate per unit time and where it comes from.
+    public var theoryRate: Double?
+    public var theorySource: String
+    /// The rate of the linearized model on the frozen kernel, per unit time.
+    public var linearizedRate: Double?
+    /// Least-squares fit of ln L against t (or ln t).
+    public var fit: RateFit?
+    /// Discrete runs: the predicted contraction of ‖[ξ_k; ξ_{k−1}]‖ per iteration (the spectral
+    /// radius ρ of the transition matrix) and the fitted one, exp(slope/2) of ln L against k.
+    public var predictedFactorPerIteration: Double?
+    public var fittedFactorPerIteration: Double?
+    /// First time / iteration at which L ≤ ε (time interpolated log-linearly between samples).
+    public var timeToEpsilon: Double?
+    public var iterationsToEpsilon: Int?
+    public var finalLoss: Double
+    public var evaluations: Int
+    public var steps: Int
+
+    /// Measures a trajectory (columns t, loss and, for discrete runs, k).
+    public init(run: String, trajectory: Trajectory, law: RateFit.Law, epsilon: Double) {
+        self.run = run
+        self.law = law
+        theorySource = ""
+        let t = trajectory.column("t") ?? [], loss = trajectory.column("loss") ?? []
+        fit = try? RateFit(times: t, losses: loss, law: law)
+        finalLoss = loss.last ?? .nan
+        evaluations = trajectory.statistics.evaluations
+        steps = trajectory.statistics.steps
+        let k = trajectory.column("k")
+        if let i = loss.firstIndex(where: { $0 <= epsilon }) {
+            if i > 0, loss[i - 1] > 0, loss[i] > 0, k == nil {
+                let a = log(loss[i - 1]), b = log(loss[i]), target = log(epsilon)
+                timeToEpsilon = t[i - 1] + (t[i] - t[i - 1]) * (a - target) / (a - b)
+            } else {
+                timeToEpsilon = t[i]
+            }
+            iterationsToEpsilon = k.map { Int($0[i]) }
+        }
+        if let k, let perIteration = try? RateFit(times: k, losses: loss, law: .exponential) {
+            // ln L ≈ c − r k, so ‖ξ‖ ∝ √L contracts by e^{−r/2} per iteration.
+            fittedFactorPerIteration = exp(-perIteration.rate / 2)
+        }
+    }
+}
