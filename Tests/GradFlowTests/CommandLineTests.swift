@@ -344,4 +344,37 @@ final class CommandLineTests: XCTestCase {
         // Atomic writes leave no temporary files.
         XCTAssertFalse(files.contains { $0.hasSuffix(".tmp") }, "\(files.sorted())")
     }
+
+    func testLyapunovTablesAreIdenticalForIdenticalSeeds() throws {
+        // The decay tables hold no timings and use fixed formatting, so two runs with the same
+        // seed must write byte-identical Markdown, CSV and LaTeX.
+        func tables(_ name: String) throws -> [Data] {
+            let directory = outputDirectory.appendingPathComponent(name).path
+            let result = try run(["lyapunov"] + Self.tiny + ["--flows", "hbf,nesterov", "--gamma", "7", "--alpha", "4",
+                                                              "--seed", "3", "--output", directory])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            return try ["decay.md", "decay.csv", "decay.tex", "checks.csv"].map {
+                try Data(contentsOf: URL(fileURLWithPath: directory).appendingPathComponent($0))
+            }
+        }
+        let first = try tables("a"), second = try tables("b")
+        XCTAssertEqual(first, second)
+        // The LaTeX table is a booktabs tabular.
+        let tex = String(decoding: first[2], as: UTF8.self)
+        XCTAssertTrue(tex.contains("\\toprule") && tex.contains("\\midrule") && tex.contains("\\bottomrule"))
+    }
+
+    func testCompareRunsDiscreteMethodsWithIterationColumn() throws {
+        // Discrete runs write the simulate columns plus k; the rate table lists them.
+        let directory = outputDirectory.appendingPathComponent("cmp").path
+        let result = try run(["compare"] + Self.tiny + ["--flows", "none", "--methods", "gd:eta=0.5,hb:recipe=003-hb,gdm:eta=0.5:gamma=0.9",
+                                                         "--output", directory])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let hb = try String(contentsOfFile: directory + "/hb.csv", encoding: .utf8)
+        let parsed = parseTrajectory(hb)
+        XCTAssertTrue(parsed.header.hasPrefix("k,t,loss,pseudo_loss,velocity_norm,energy"), parsed.header)
+        XCTAssertNotNil(parsed.metadata["recipe"])
+        let rates = try String(contentsOfFile: directory + "/rates.csv", encoding: .utf8)
+        for name in ["gd", "hb", "gdm"] { XCTAssertTrue(rates.contains("\n\(name),"), name) }
+    }
 }

@@ -29,7 +29,7 @@ public struct EMAMomentum: DiscreteMethod {
         PolyakHeavyBall(stepSize: stepSize * (1 - averaging), momentum: averaging, form: .buffer)
     }
 
-    public var name: String { "gd+m" }
+    public var name: String { "gdm" }
     public var parameters: [(String, Double)] { [("eta", stepSize), ("gamma", averaging)] }
     /// t_k = k√(η(1 − γ)).
     public func time(ofIteration k: Int) -> Double { equivalentHeavyBall.time(ofIteration: k) }

@@ -39,7 +39,7 @@ public struct ExplicitFlowDiscretization: DiscreteMethod {
         self.startTime = startTime ?? (flow.isAutonomous ? 0 : step)
     }
 
-    public var name: String { "explicit-\(flow.name)" }
+    public var name: String { "discretized-\(flow.name)" }
     public var parameters: [(String, Double)] { [("h", step), ("t0", startTime)] + flow.parameters }
     /// t_k = t_0 + k h.
     public func time(ofIteration k: Int) -> Double { startTime + Double(k) * step }

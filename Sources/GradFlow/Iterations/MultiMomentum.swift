@@ -39,7 +39,7 @@ public struct MultiMomentum: DiscreteMethod {
         }
     }
 
-    public var name: String { "multi-momentum" }
+    public var name: String { "multi" }
     public var parameters: [(String, Double)] {
         [("eta", stepSize)] + momenta.enumerated().map { ("beta\($0.offset + 1)", $0.element) }
     }
