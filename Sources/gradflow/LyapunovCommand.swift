@@ -12,6 +12,9 @@ struct LyapunovCommand: ParsableCommand {
     @Option(help: "Comma-separated flows: \(FlowSpecification.allowedNames).")
     var flows: String = "gradient-flow,hbf,nesterov"
 
+    @Option(help: "Comma-separated discrete methods NAME[:key=value]... as in compare (default none).")
+    var methods: String = "none"
+
     @OptionGroup var flowParameters: FlowParameterOptions
     @OptionGroup var solverOptions: SolverOptions
 
@@ -100,6 +103,46 @@ struct LyapunovCommand: ParsableCommand {
                                                   sampleCount: built.field.sampleCount, width: width,
                                                   radiusConstant: lazyC, failureProbability: lazyDelta) {
                 checks.rows.append([flow.name, verdict.name, verdict.source, verdict.summary])
+            }
+        }
+        let frozen = built.frozenSpectrum ?? built.initialSpectrum ?? built.limitSpectrum!
+        let methodSpecs = methods == "none" ? [] : try methods.split(separator: ",").map { try MethodSpecification(parsing: String($0)) }
+        for methodSpec in methodSpecs {
+            let (method, recipe) = try methodSpec.build(problem: built, flowParameters: FlowSpecification(kind: .heavyBall))
+            let outcome = try RunExecution.run(problem: built, method: method, recipe: recipe, endTime: last, lambdaMin: true,
+                                               command: "lyapunov", outputPrefix: "\(output)/\(method.name)")
+            let trajectory = DiscreteChecks.addingResidualPairRatio(to: outcome.trajectory)
+            if let stop = trajectory.earlyStop { stops.append("\(method.name): \(stop.description)") }
+            guard !trajectory.rows.isEmpty else { continue }
+            let tau = method.timePerStep
+            let rowIterations = rowTimes.map { Int(($0 / tau).rounded()) }
+            let iterations = trajectory.rows.count - 1
+            let discreteChecks = try DiscreteChecks.checks(method: method, eigenvalues: frozen.eigenvalues, iterations: iterations)
+            if let main = discreteChecks.first {
+                decay.add(run: method.name, trajectory: trajectory, times: [], iterations: rowIterations,
+                          energyColumn: "xi_norm_ratio", boundInIterations: true, energyBound: main.bound)
+            } else if let rho = try LinearizedRate.spectralRadius(method: method, eigenvalues: frozen.eigenvalues) {
+                decay.add(run: method.name, trajectory: trajectory, times: [], iterations: rowIterations,
+                          energyColumn: "loss", boundInIterations: true, energyBound: { k in pow(rho, 2 * k) })
+            } else {
+                decay.add(run: method.name, trajectory: trajectory, times: [], iterations: rowIterations, energyBound: nil)
+            }
+            var methodChecks = discreteChecks
+            if method is GradientDescent, let rho = try LinearizedRate.spectralRadius(method: method, eigenvalues: frozen.eigenvalues),
+               let loss0 = trajectory.column("loss")?.first {
+                methodChecks.append(BoundCheck(name: "L_k ≤ ρ^{2k} L_0, ρ = max|1 − ηλ| = \(TextTable.format(rho, digits: 5))",
+                                               source: "GD on the frozen H(0) (linear regime)", column: "loss",
+                                               timeColumn: "k") { k in pow(rho, 2 * k) * loss0 })
+            }
+            let rate = try? RateFit(times: trajectory.column("k") ?? [], losses: trajectory.column("loss") ?? [], law: .exponential)
+            let rho = try LinearizedRate.spectralRadius(method: method, eigenvalues: frozen.eigenvalues)
+            summary.rows.append([method.name, "L ~ e^-rk", rate.map { TextTable.format($0.rate, digits: 4) } ?? "-",
+                                 rho.map { TextTable.format(-2 * log($0), digits: 4) } ?? "-",
+                                 rho == nil ? "none" : "−2 ln ρ, ρ = spectral radius on H(0), per iteration"])
+            for check in methodChecks {
+                if let verdict = check.evaluate(trajectory) {
+                    checks.rows.append([method.name, verdict.name, verdict.source, verdict.summary.replacingOccurrences(of: "t = ", with: "k = ")])
+                }
             }
         }
         let header = "λ0 = \(TextTable.format(lambda0)); seed \(spec.seed); solver \(solver.name)"

@@ -25,23 +25,31 @@ public struct DecayTable: Sendable {
 
     /// The reference energy of a run: V(0), or, when V(0) = 0 (Nesterov's V(t; α, γ) with
     /// α > 2 vanishes at t = 0), V at the first sample with t > 0.
-    public static func referenceEnergy(_ trajectory: Trajectory) -> (value: Double, time: Double)? {
-        guard let e = trajectory.column("energy"), let t = trajectory.column("t") else { return nil }
+    public static func referenceEnergy(_ trajectory: Trajectory, column: String = "energy") -> (value: Double, time: Double)? {
+        guard let e = trajectory.column(column), let t = trajectory.column("t") else { return nil }
         for (ti, ei) in zip(t, e) where ei.isFinite && ei > 0 { return (ei, ti) }
         return nil
     }
 
-    /// Appends the rows of one run at the samples whose times are in `times` (exact matches).
-    public mutating func add(run: String, trajectory: Trajectory, times: [Double],
+    /// Appends the rows of one run at the samples whose times are in `times` (exact matches),
+    /// or, for discrete runs, whose iterations are in `iterations`. `energyColumn` names the
+    /// decaying quantity and `energyBound` gives the bound on its ratio to the reference value,
+    /// as a function of t (or of k when `boundInIterations`).
+    public mutating func add(run: String, trajectory: Trajectory, times: [Double], iterations: [Int]? = nil,
+                             energyColumn: String = "energy", boundInIterations: Bool = false,
                              energyBound: ((Double) -> Double)?) {
-        guard let t = trajectory.column("t"), let e = trajectory.column("energy"),
+        guard let t = trajectory.column("t"), let e = trajectory.column(energyColumn),
               let loss = trajectory.column("loss"), let pseudo = trajectory.column("pseudo_loss") else { return }
         let k = trajectory.column("k")
-        let reference = DecayTable.referenceEnergy(trajectory)?.value ?? .nan
-        let wanted = Set(times)
-        for i in t.indices where wanted.contains(t[i]) {
-            rows.append(Row(run: run, time: t[i], iteration: k.map { Int($0[i]) }, energyRatio: e[i] / reference,
-                            bound: energyBound?(t[i]), loss: loss[i], pseudoLoss: pseudo[i]))
+        let reference = DecayTable.referenceEnergy(trajectory, column: energyColumn)?.value ?? .nan
+        let wantedTimes = Set(times), wantedIterations = Set(iterations ?? [])
+        for i in t.indices {
+            let iteration = k.map { Int($0[i]) }
+            let selected = iterations != nil ? wantedIterations.contains(iteration ?? -1) : wantedTimes.contains(t[i])
+            guard selected else { continue }
+            let argument = boundInIterations ? Double(iteration ?? 0) : t[i]
+            rows.append(Row(run: run, time: t[i], iteration: iteration, energyRatio: e[i] / reference,
+                            bound: energyBound?(argument), loss: loss[i], pseudoLoss: pseudo[i]))
         }
     }
 

@@ -16,10 +16,13 @@ public struct BoundCheck: Sendable {
     public let slack: Double
     /// True for value(t) ≥ bound(t).
     public let isLowerBound: Bool
+    /// The column the bound is a function of: "t", or "k" for iteration-indexed bounds.
+    public let timeColumn: String
 
     public init(name: String, source: String, column: String, fromTime: Double = 0, slack: Double = 1e-12,
-                isLowerBound: Bool = false, bound: @escaping @Sendable (Double) -> Double) {
+                isLowerBound: Bool = false, timeColumn: String = "t", bound: @escaping @Sendable (Double) -> Double) {
         self.isLowerBound = isLowerBound
+        self.timeColumn = timeColumn
         self.name = name
         self.source = source
         self.column = column
@@ -30,7 +33,7 @@ public struct BoundCheck: Sendable {
 
     /// Nil when the trajectory lacks the column.
     public func evaluate(_ trajectory: Trajectory) -> CheckVerdict? {
-        guard let values = trajectory.column(column), let times = trajectory.column("t") else { return nil }
+        guard let values = trajectory.column(column), let times = trajectory.column(timeColumn) else { return nil }
         var worst = -Double.infinity, worstTime = Double.nan
         var failTime: Double?, failRatio: Double?
         var count = 0
