@@ -86,6 +86,20 @@ struct LyapunovCommand: ParsableCommand {
                 bound = nil
                 law = .power
                 theory = (nag.energyExponent, "002 Thm 3: L = O(t^-α)")
+            case let higher as HigherOrderMomentumFlow:
+                law = .exponential
+                if let errors = built.field as? FrozenKernelErrorModel,
+                   let modal = try? ModalLyapunovEnergy(kernel: SymmetricEigensystem(errors.kernelMatrix), flow: higher) {
+                    let mu = modal.decayRate
+                    bound = { t in exp(-mu * t) }
+                    theory = (mu, "constructed: per-mode Lyapunov equation AᵀP + PA = −I, μ = min 1/λmax(P)")
+                } else {
+                    // On the weights H(t) moves, so no modal energy: report the roots' rate on H(0).
+                    bound = nil
+                    let frozen = built.frozenSpectrum ?? built.initialSpectrum ?? built.limitSpectrum!
+                    let rate = try LinearizedRate.exponentialLossRate(flow: higher, eigenvalues: frozen.eigenvalues)
+                    theory = rate.map { ($0, "characteristic roots on H(0) (loss rate; no Lyapunov function on the weights)") }
+                }
             default:
                 bound = nil
                 law = .exponential
@@ -102,6 +116,13 @@ struct LyapunovCommand: ParsableCommand {
             for verdict in TheoremChecks.verdicts(flow: flow, trajectory: trajectory, lambda0: lambda0,
                                                   sampleCount: built.field.sampleCount, width: width,
                                                   radiusConstant: lazyC, failureProbability: lazyDelta) {
+                checks.rows.append([flow.name, verdict.name, verdict.source, verdict.summary])
+            }
+            if flow is HigherOrderMomentumFlow, bound != nil, let mu = theory?.0,
+               let v0 = DecayTable.referenceEnergy(trajectory)?.value,
+               let verdict = BoundCheck(name: "V(t) ≤ e^{-μt} V(0), μ = \(TextTable.format(mu, digits: 4))",
+                                        source: "constructed modal Lyapunov function", column: "energy",
+                                        fromTime: .leastNonzeroMagnitude, bound: { t in exp(-mu * t) * v0 }).evaluate(trajectory) {
                 checks.rows.append([flow.name, verdict.name, verdict.source, verdict.summary])
             }
         }

@@ -12,7 +12,13 @@ enum RunExecution {
     }
 
     static func monitors(problem: Problem, flow: any ContinuousFlow, lambdaMin: Bool) -> [any Monitor] {
-        var m: [any Monitor] = [LossMonitor(flow: flow)]
+        // Higher-order momentum has no Lyapunov function in 002: on a frozen kernel, use the
+        // one built per eigenmode from the Lyapunov equation.
+        var modal: ModalLyapunovEnergy?
+        if flow is HigherOrderMomentumFlow, let errors = problem.field as? FrozenKernelErrorModel {
+            modal = try? ModalLyapunovEnergy(kernel: SymmetricEigensystem(errors.kernelMatrix), flow: flow)
+        }
+        var m: [any Monitor] = [LossMonitor(flow: flow, modalEnergy: modal)]
         if let weights = problem.field as? ReLUWeightField { m.append(LazyTrainingMonitor(field: weights)) }
         if lambdaMin { m.append(KernelSpectrumMonitor()) }
         return m

@@ -120,4 +120,31 @@ final class TheoremCheckTests: XCTestCase {
         // ratio = (λ0/2)/λ_min = 0.45/0.3 = 1.5, to eigen-solver rounding.
         XCTAssertEqual(check.firstFailureRatio ?? 0, 1.5, accuracy: 1e-12)
     }
+
+    func testModalLyapunovEnergyDecaysAtItsDerivative() throws {
+        // For the higher-order flow b = (3, 2.5), V = Σ_k z_kᵀP_k z_k with AᵀP + PA = −I has
+        // V̇ = −Σ_k ‖z_k‖² = −Σ_j ‖Δ^{(j)}‖² (Q is orthogonal). Checked by central differences of
+        // V along the exact solution (h = 1e-4: O(h²) ≈ 1e-8 relative error).
+        let (field, delta0, _) = try problem()
+        let flow = HigherOrderMomentumFlow(coefficients: [3, 2.5])
+        let eigen = try SymmetricEigensystem(field.kernelMatrix)
+        let energy = try ModalLyapunovEnergy(kernel: eigen, flow: flow)
+        let exact = try ModalSolution(kernel: eigen, initialResidual: delta0, flow: flow)
+        let h = 1e-4
+        for t in [0.5, 2.0, 7.0] {
+            let vp = energy.energy(derivatives: try exact.derivatives(at: t + h))
+            let vm = energy.energy(derivatives: try exact.derivatives(at: t - h))
+            let d = try exact.derivatives(at: t)
+            let expected = -d.reduce(0) { $0 + $1.reduce(0) { $0 + $1 * $1 } }
+            XCTAssertEqual((vp - vm) / (2 * h), expected, accuracy: 1e-6 * abs(expected))
+        }
+        // V(t) ≤ e^{−μt} V(0) along the run.
+        let v0 = energy.energy(derivatives: try exact.derivatives(at: 0))
+        for t in stride(from: 0.0, through: 30, by: 0.5) {
+            XCTAssertLessThanOrEqual(energy.energy(derivatives: try exact.derivatives(at: t)),
+                                     exp(-energy.decayRate * t) * v0 * (1 + 1e-12), "t = \(t)")
+        }
+        // An unstable flow (s³ + 0.8s² + s + λ is not Hurwitz for λ > 0.8) has no such energy.
+        XCTAssertThrowsError(try ModalLyapunovEnergy(kernel: eigen, flow: HigherOrderMomentumFlow(coefficients: [1, 0.8])))
+    }
 }

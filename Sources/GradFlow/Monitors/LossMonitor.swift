@@ -1,10 +1,16 @@
 /// The columns every run has: `loss` (L = ½‖Δ‖²), `pseudo_loss` (L̂ = ½ΔᵀHΔ),
 /// `velocity_norm` (‖ẋ‖), `energy` (the flow's own Lyapunov function; NaN for a flow that has
 /// none) and, for the Nesterov ODE, `mechanical_energy` (ℰ = Φ + ½‖ẋ‖², 002 §4).
+/// A flow without its own Lyapunov function (higher-order momentum) can be given the
+/// constructed `ModalLyapunovEnergy` of the frozen kernel.
 public struct LossMonitor: Monitor {
     public let flow: any ContinuousFlow
+    public let modalEnergy: ModalLyapunovEnergy?
 
-    public init(flow: any ContinuousFlow) { self.flow = flow }
+    public init(flow: any ContinuousFlow, modalEnergy: ModalLyapunovEnergy? = nil) {
+        self.flow = flow
+        self.modalEnergy = modalEnergy
+    }
 
     public var columns: [String] {
         var c = ["loss", "pseudo_loss", "velocity_norm", "energy"]
@@ -14,7 +20,10 @@ public struct LossMonitor: Monitor {
 
     public func measure(_ s: StateSnapshot) -> [Double] {
         let inputs = s.energyInputs
-        let energy = (flow as? any LyapunovFlow)?.energy(inputs) ?? .nan
+        var energy = (flow as? any LyapunovFlow)?.energy(inputs) ?? .nan
+        if let modalEnergy, !(flow is any LyapunovFlow), s.derivatives.count == modalEnergy.order {
+            energy = modalEnergy.energy(derivatives: s.derivatives.map(\.array))
+        }
         var v = [s.loss, s.pseudoLoss, s.velocityNormSquared.squareRoot(), energy]
         if let nesterov = flow as? NesterovFlow { v.append(nesterov.mechanicalEnergy(inputs)) }
         return v

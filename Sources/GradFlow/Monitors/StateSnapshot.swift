@@ -16,9 +16,12 @@ public struct StateSnapshot {
     public let potential: Double
     /// ‖ẋ‖².
     public let velocityNormSquared: Double
+    /// x, ẋ, …, x^{(p−1)} when the run has them all (continuous runs), else [x, ẋ].
+    public let derivatives: [VectorView]
 
     public init(time: Double, position: VectorView, velocity: VectorView,
-                field: any GradientField, flow: any ContinuousFlow) {
+                field: any GradientField, flow: any ContinuousFlow, derivatives: [VectorView]? = nil) {
+        self.derivatives = derivatives ?? [position, velocity]
         self.time = time
         self.position = position
         self.velocity = velocity

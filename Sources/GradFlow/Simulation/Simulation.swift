@@ -54,7 +54,9 @@ public struct Simulation {
                 for i in 0..<n { scratch[i] = -scratch[i] }
                 velocity = scratch.readOnly
             }
-            let snapshot = StateSnapshot(time: t, position: position, velocity: velocity, field: field, flow: flow)
+            let blocks = p >= 2 ? (0..<p).map { y.slice($0 * n, n) } : [position, velocity]
+            let snapshot = StateSnapshot(time: t, position: position, velocity: velocity, field: field, flow: flow,
+                                         derivatives: blocks)
             let row = [t] + monitors.flatMap { $0.measure(snapshot) }
             trajectory.rows.append(row)
             return snapshot.loss.isFinite && snapshot.pseudoLoss.isFinite
