@@ -1,6 +1,6 @@
 /// The samples of one run: named columns, one row per sample time, plus what it cost.
 public struct Trajectory: Sendable {
-    /// Column names; the first is "t".
+    /// Column names: "t" first for continuous runs, "k", "t" for discrete runs.
     public let columns: [String]
     /// One row per sample, aligned with `columns`.
     public var rows: [[Double]]
