@@ -124,10 +124,12 @@ final class EventStepper {
     }
 
     /// One controlled step of length h from (t, y) with dydt = F(t, y). On acceptance y is
-    /// overwritten with the new state.
-    func attempt(t: Double, h: Double, y: DoubleBuffer, dydt: DoubleBuffer) -> Attempt {
+    /// overwritten with the new state. `saved`, when given, already holds a copy of y (it is
+    /// used to restore y instead of a copy of its own).
+    func attempt(t: Double, h: Double, y: DoubleBuffer, dydt: DoubleBuffer, saved: DoubleBuffer? = nil) -> Attempt {
         let n = dimension
-        backup.base.update(from: y.base, count: n)
+        let backup = saved ?? self.backup
+        if saved == nil { backup.base.update(from: y.base, count: n) }
         let status = gsl_odeiv2_step_apply(step, t, h, y.base, error.base, UnsafePointer(dydt.base), nil, system)
         if status != GSL_SUCCESS {
             y.base.update(from: backup.base, count: n)
@@ -163,7 +165,7 @@ final class EventStepper {
 
 extension DoubleBuffer {
     /// Copies all elements of `other` (same count) into this buffer.
-    func copy(from other: DoubleBuffer) {
+    func copyContents(from other: DoubleBuffer) {
         precondition(other.count == count)
         base.update(from: other.base, count: count)
     }

@@ -312,12 +312,19 @@ final class SwitchingWeightKernel {
         let zero = SIMD8<Double>()
         let p0 = UnsafeRawPointer(dz0.base), p1 = UnsafeRawPointer(dz1.base), po = UnsafeRawPointer(orientation.base)
         var k = 0
-        // Necessary condition: oriented slope negative at the start and positive at the end.
+        // Necessary conditions: oriented slope negative at the start and positive at the end,
+        // and min(v0, v1) ≤ (4/27)(|v0'| + |v1'|)h, since p(s) = h00 v0 + h01 v1 + h10 d0 + h11 d1
+        // with h00 + h01 = 1 and |h10|, |h11| ≤ 4/27 on [0, 1].
+        let pz0 = UnsafeRawPointer(z0.base), pz1 = UnsafeRawPointer(z1.base)
+        let bound = SIMD8<Double>(repeating: 4.0 / 27.0 * h)
         while k + 8 <= count {
             let o = po.loadUnaligned(fromByteOffset: k * stride, as: SIMD8<Double>.self)
             let a = o * p0.loadUnaligned(fromByteOffset: k * stride, as: SIMD8<Double>.self)
             let b = o * p1.loadUnaligned(fromByteOffset: k * stride, as: SIMD8<Double>.self)
-            let turn = (a .< zero) .& (b .> zero)
+            let v0 = o * pz0.loadUnaligned(fromByteOffset: k * stride, as: SIMD8<Double>.self)
+            let v1 = o * pz1.loadUnaligned(fromByteOffset: k * stride, as: SIMD8<Double>.self)
+            let low = v0.replacing(with: v1, where: v1 .< v0) .<= bound * (b - a)
+            let turn = (a .< zero) .& (b .> zero) .& low
             if any(turn) {
                 for l in 0..<8 where turn[l] {
                     if let s = grazeFraction(k + l, z0, dz0, z1, dz1, orientation, h) { out.append((k + l, s)) }
@@ -339,14 +346,14 @@ final class SwitchingWeightKernel {
         let o = orientation.base[k]
         let v0 = o * z0.base[k], v1 = o * z1.base[k]
         guard v0 >= 0, v1 >= 0 else { return nil }
-        let cubic = HermiteCubic(v0: v0, d0: o * dz0.base[k] * h, v1: v1, d1: o * dz1.base[k] * h)
+        let cubic = EventHermiteCubic(v0: v0, d0: o * dz0.base[k] * h, v1: v1, d1: o * dz1.base[k] * h)
         return cubic.firstNegative()
     }
 }
 
 /// The cubic Hermite interpolant p(s), s ∈ [0, 1], with p(0) = v0, p'(0) = d0, p(1) = v1,
 /// p'(1) = d1 (derivatives already scaled by the interval length).
-struct HermiteCubic {
+struct EventHermiteCubic {
     let c0: Double, c1: Double, c2: Double, c3: Double
 
     init(v0: Double, d0: Double, v1: Double, d1: Double) {
@@ -386,15 +393,22 @@ struct HermiteCubic {
         return nil
     }
 
-    /// A root of p in [a, b] with p(a) and p(b) of opposite signs (bisection, 60 halvings
-    /// at most).
+    /// A root of p in [a, b] with p(a) ≥ 0 > p(b) (or p(a) < 0 ≤ p(b)): Newton steps kept
+    /// inside the bracket, bisection when a step leaves it or stalls; returns the bracket's
+    /// end on the far side of the root.
     func root(in a: Double, _ b: Double) -> Double {
         var lo = a, hi = b
-        let flo = value(lo)
-        for _ in 0..<60 {
-            let mid = 0.5 * (lo + hi)
-            if (value(mid) < 0) == (flo < 0) { lo = mid } else { hi = mid }
+        let negativeAtLo = value(lo) < 0
+        var x = 0.5 * (lo + hi)
+        for _ in 0..<100 {
+            let fx = value(x)
+            if (fx < 0) == negativeAtLo { lo = x } else { hi = x }
             if hi - lo <= 1e-15 { break }
+            let d = slope(x)
+            var next = d != 0 ? x - fx / d : .nan
+            if !(next > lo && next < hi) || abs(next - x) > 0.5 * (hi - lo) { next = 0.5 * (lo + hi) }
+            if next == x { break }
+            x = next
         }
         return hi
     }

@@ -110,7 +110,7 @@ final class ExactPiecesSolver {
                 guard let (a, ra) = slidingA[pair] else { continue }
                 let w = tb - tau
                 for lower in [true, false] {
-                    let c = HermiteCubic(v0: lower ? a.lower : a.upper, d0: (lower ? ra.lower : ra.upper) * w,
+                    let c = EventHermiteCubic(v0: lower ? a.lower : a.upper, d0: (lower ? ra.lower : ra.upper) * w,
                                          v1: lower ? v.lower : v.upper, d1: (lower ? rate.lower : rate.upper) * w)
                     if c.c0 >= 0, let s = c.firstNegative() { dips.append((pair, lower, s)) }
                 }
@@ -143,8 +143,54 @@ final class ExactPiecesSolver {
 
     // MARK: - Pieces
 
+    /// K = Â Âᵀ and the mask it was built from, updated pair by pair from the pattern's mask
+    /// log and rebuilt every `outerRebuild` pieces (against drift).
+    private var outer: [Double] = []
+    private var outerMask: [Double] = []
+    private var piecesSinceRebuild = 0
+    private let outerRebuild = 256
+    /// Set when zA holds X W^{(0)} of the current weights (after an event without projection).
+    private var freshPreactivations = false
+
+    /// Brings Â and K = Â Âᵀ up to date with the pattern's mask.
+    private func updateMaskProducts() {
+        let n = kernel.n, m = kernel.m
+        let log = pattern.drainMaskLog()
+        if outer.isEmpty || piecesSinceRebuild >= outerRebuild {
+            kernel.scaledMask(pattern.mask.readOnly, into: scaled.view)
+            outer = kernel.maskOuterProduct(scaled.readOnly)
+            outerMask = pattern.mask.array
+            piecesSinceRebuild = 0
+            return
+        }
+        piecesSinceRebuild += 1
+        for pair in log {
+            let old = outerMask[pair], new = pattern.mask[pair]
+            if old == new { continue }
+            let i = pair / m, r = pair % m
+            let a = kernel.scaledOutput[r]
+            let s2 = a * a
+            for k in 0..<n where k != i {
+                let delta = s2 * (new - old) * outerMask[k * m + r]
+                outer[i * n + k] += delta
+                outer[k * n + i] += delta
+            }
+            outer[i * n + i] += s2 * (new * new - old * old)
+            outerMask[pair] = new
+            scaled[pair] = a * new
+        }
+    }
+
     private func setup() throws {
-        for l in 0..<order { kernel.preactivations(weights[l].readOnly, into: pre[l].view) }
+        for l in 0..<order where !weights[l].readOnly.isFinite { throw EarlyStop.diverged(time: t) }
+        for l in 0..<order {
+            if l == 0 && freshPreactivations {
+                pre[0].copyContents(from: zA)
+            } else {
+                kernel.preactivations(weights[l].readOnly, into: pre[l].view)
+            }
+        }
+        freshPreactivations = false
         // The pattern must match Z(0): pairs within rounding of their surface on the wrong
         // side (just crossed) are released; others are events at this instant.
         for _ in 0..<8 {
@@ -160,7 +206,7 @@ final class ExactPiecesSolver {
         }
         let n = kernel.n, m = kernel.m
         let mask = pattern.mask.readOnly
-        kernel.scaledMask(mask, into: scaled.view)
+        updateMaskProducts()
         var residuals: [[Double]] = []
         for l in 0..<order {
             var r = [Double](repeating: 0, count: n)
@@ -169,7 +215,7 @@ final class ExactPiecesSolver {
             residuals.append(r)
         }
         // H = G ∘ (Â Âᵀ), minus the sliding neurons' components along their surfaces.
-        var h = kernel.maskOuterProduct(scaled.readOnly)
+        var h = outer
         for i in 0..<n { for k in 0..<n { h[i * n + k] *= kernel.gramEntry(i, k) } }
         for group in pattern.groups {
             let r = group.neuron, ks = group.samples, c = ks.count
@@ -196,7 +242,13 @@ final class ExactPiecesSolver {
         tau = 0
         step = stepFactor / max(modes.rate, 1e-300)
         let ms = modes.state(at: 0)
-        evaluateAll(ms, z: zA, dz: dzA)
+        if order >= 2 {
+            // φ(0) = φ'(0) = 0, F(0) = I and dF/dτ(0) row 0 = e_1: z(0) = Z(0), ż(0) = Z'(0).
+            zA.copyContents(from: pre[0])
+            dzA.copyContents(from: pre[1])
+        } else {
+            evaluateAll(ms, z: zA, dz: dzA)
+        }
         slidingA = slidingValues(ms)
         statistics.pieces += 1
         statistics.maxSlidingPairs = max(statistics.maxSlidingPairs, pattern.slidingPairCount)
@@ -364,7 +416,7 @@ final class ExactPiecesSolver {
             } else {
                 let first = candidates.map { c -> Double in
                     let w = hi - lo
-                    let s = HermiteCubic(v0: max(c.vLo, 0), d0: c.dLo * w, v1: c.vHi, d1: c.dHi * w).firstCrossing()
+                    let s = EventHermiteCubic(v0: max(c.vLo, 0), d0: c.dLo * w, v1: c.vHi, d1: c.dHi * w).firstCrossing()
                     return lo + min(max(s, 0), 1) * w
                 }.min() ?? lo
                 if hi - first <= tol || hi - lo <= tol { break }
@@ -444,7 +496,11 @@ final class ExactPiecesSolver {
                 exitsAtHi.append(SlidingExit(pair: c.pair, mode: c.lower ? .inactive : .active))
             }
         }
+        let entries = statistics.slidingEntries
         apply(crossings: crossingsAtHi, exits: exitsAtHi, preactivations: zA)
+        // Without a projection onto a surface the weights did not change: zA is X W^{(0)}
+        // (with the event pairs at the values the root-finding established).
+        freshPreactivations = statistics.slidingEntries == entries
         modes = nil
         observer?(t, weights[0].array)
     }

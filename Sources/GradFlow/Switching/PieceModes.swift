@@ -70,7 +70,7 @@ struct PieceModes {
             var u = [Double](repeating: 0, count: k)
             for l in 0..<p { u[p + l] = coordinates[l][q] }
             initial.append(u)
-            rate = max(rate, SmallMatrixExponential.infinityNorm(a, size: k))
+            rate = max(rate, PieceMatrixExponential.infinityNorm(a, size: k))
         }
         var f = [Double](repeating: 0, count: p * p)
         for j in 0..<(p - 1) { f[j * p + j + 1] = 1 }
@@ -78,7 +78,7 @@ struct PieceModes {
         free = f
         self.systems = systems
         self.initial = initial
-        self.rate = max(rate, SmallMatrixExponential.infinityNorm(f, size: p))
+        self.rate = max(rate, PieceMatrixExponential.infinityNorm(f, size: p))
     }
 
     /// Everything a piece needs at local time τ.
@@ -102,15 +102,15 @@ struct PieceModes {
         var psiRate = [Double](repeating: 0, count: n)
         var y = [Double](repeating: 0, count: n), yRate = [Double](repeating: 0, count: n)
         for q in 0..<n {
-            let e = SmallMatrixExponential.exp(systems[q], size: k, scale: tau)
-            let u = SmallMatrixExponential.apply(e, size: k, initial[q])
-            let du = SmallMatrixExponential.apply(systems[q], size: k, u)
+            let e = PieceMatrixExponential.exp(systems[q], size: k, scale: tau)
+            let u = PieceMatrixExponential.apply(e, size: k, initial[q])
+            let du = PieceMatrixExponential.apply(systems[q], size: k, u)
             for j in 0..<p { psi[j][q] = u[j] }
             psiRate[q] = du[0]
             y[q] = u[p]
             yRate[q] = du[p]
         }
-        let f = SmallMatrixExponential.exp(free, size: p, scale: tau)
+        let f = PieceMatrixExponential.exp(free, size: p, scale: tau)
         var fRate = [Double](repeating: 0, count: p)
         for l in 0..<p {
             var s = 0.0
@@ -135,7 +135,7 @@ struct PieceModes {
 }
 
 /// exp(τA) of a small dense matrix.
-enum SmallMatrixExponential {
+enum PieceMatrixExponential {
     static func infinityNorm(_ a: [Double], size k: Int) -> Double {
         var worst = 0.0
         for i in 0..<k {
@@ -148,6 +148,13 @@ enum SmallMatrixExponential {
 
     static func multiply(_ a: [Double], _ b: [Double], size k: Int) -> [Double] {
         var c = [Double](repeating: 0, count: k * k)
+        multiply(a, b, size: k, into: &c)
+        return c
+    }
+
+    /// c ← a b (c must not alias a or b).
+    static func multiply(_ a: [Double], _ b: [Double], size k: Int, into c: inout [Double]) {
+        for i in 0..<(k * k) { c[i] = 0 }
         for i in 0..<k {
             for l in 0..<k {
                 let x = a[i * k + l]
@@ -155,7 +162,6 @@ enum SmallMatrixExponential {
                 for j in 0..<k { c[i * k + j] += x * b[l * k + j] }
             }
         }
-        return c
     }
 
     static func apply(_ a: [Double], size k: Int, _ v: [Double]) -> [Double] {
@@ -172,26 +178,33 @@ enum SmallMatrixExponential {
     /// exp(B) summed until a term is below 1e-18 of the sum (at most 30 terms; the
     /// truncation error is then below 2^{−30}/30! relative), then squared s times.
     static func exp(_ a: [Double], size k: Int, scale tau: Double) -> [Double] {
-        var identity = [Double](repeating: 0, count: k * k)
-        for i in 0..<k { identity[i * k + i] = 1 }
-        if tau == 0 { return identity }
+        let kk = k * k
+        var sum = [Double](repeating: 0, count: kk)
+        for i in 0..<k { sum[i * k + i] = 1 }
+        if tau == 0 { return sum }
         let norm = infinityNorm(a, size: k) * abs(tau)
         var s = 0
         if norm > 0.5 { s = Int((Foundation.log2(norm / 0.5)).rounded(.up)) }
         let factor = tau / Foundation.pow(2, Double(s))
         let b = a.map { $0 * factor }
-        var sum = identity, term = identity
+        var term = sum, scratch = [Double](repeating: 0, count: kk)
         for j in 1...30 {
-            term = multiply(term, b, size: k).map { $0 / Double(j) }
+            multiply(term, b, size: k, into: &scratch)
+            let inverse = 1 / Double(j)
             var big = 0.0, total = 0.0
-            for idx in 0..<(k * k) {
-                sum[idx] += term[idx]
-                big = max(big, abs(term[idx]))
+            for idx in 0..<kk {
+                let v = scratch[idx] * inverse
+                term[idx] = v
+                sum[idx] += v
+                big = max(big, abs(v))
                 total = max(total, abs(sum[idx]))
             }
             if big <= 1e-18 * total { break }
         }
-        for _ in 0..<s { sum = multiply(sum, sum, size: k) }
+        for _ in 0..<s {
+            multiply(sum, sum, size: k, into: &scratch)
+            swap(&sum, &scratch)
+        }
         return sum
     }
 }

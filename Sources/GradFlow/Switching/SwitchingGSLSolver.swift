@@ -31,17 +31,23 @@ final class SwitchingGSLSolver {
     private(set) var t: Double
     /// The current accepted state [W, W', …].
     let y: DoubleBuffer
-    private let dydt: DoubleBuffer
+    private var dydt: DoubleBuffer
     private var dydtValid = false
-    private let start: DoubleBuffer, startDydt: DoubleBuffer
+    private let start: DoubleBuffer
+    private var startDydt: DoubleBuffer
     private let trial: DoubleBuffer, best: DoubleBuffer
     /// Z and Ż at the current state (Ż valid with dydt).
-    private let z: DoubleBuffer, dz: DoubleBuffer
-    private let zEnd: DoubleBuffer, dzEnd: DoubleBuffer, zTrial: DoubleBuffer, zBest: DoubleBuffer
+    private var z: DoubleBuffer, dz: DoubleBuffer
+    private var zEnd: DoubleBuffer, dzEnd: DoubleBuffer
+    private let zTrial: DoubleBuffer, zBest: DoubleBuffer
     private let residual: DoubleBuffer
     /// Z̈ at the current state, and a d×m workspace for gradient flow's W''.
     private let ddz: DoubleBuffer
     private let gradientRate: DoubleBuffer
+    /// The sliding values at the current state and their first two time derivatives.
+    private var slidingNow: [Int: SlidingValue] = [:]
+    private var slidingRate: [Int: SlidingValue] = [:]
+    private var slidingCurvature: [Int: SlidingValue] = [:]
     private var h: Double
 
     init(kernel: SwitchingWeightKernel, pattern: SwitchingPattern, flow: any ContinuousFlow,
@@ -108,8 +114,7 @@ final class SwitchingGSLSolver {
                 throw EarlyStop.gslFailure(time: t, message: "more than \(maxSteps) steps")
             }
             try ensureDerivative()
-            start.copy(from: y)
-            startDydt.copy(from: dydt)
+            start.copyContents(from: y)
             let remaining = target - t
             var hTry = min(h, remaining)
             // Aim just past the earliest crossing the quadratic Taylor model predicts, so that
@@ -118,10 +123,20 @@ final class SwitchingGSLSolver {
                                                       orientation: pattern.orientation.readOnly, horizon: hTry) {
                 hTry = min(hTry, predicted + 0.5 * eventTolerance)
             }
+            for (pair, v) in slidingNow {
+                // Sliding exits: the same quadratic model of the sliding values.
+                guard let rate = slidingRate[pair], let curvature = slidingCurvature[pair] else { continue }
+                for (x, dx, ddx) in [(v.lower, rate.lower, curvature.lower), (v.upper, rate.upper, curvature.upper)] {
+                    if let tau = SwitchingWeightKernel.firstRoot(v: x, slope: dx, curvature: ddx), tau < hTry {
+                        hTry = tau + 0.5 * eventTolerance
+                    }
+                }
+            }
+            hTry = min(max(hTry, 16 * max(abs(t), 1).ulp), remaining)
             var next = h
             attempts: while true {
                 let limited = hTry < h
-                switch stepper.attempt(t: t, h: hTry, y: y, dydt: dydt) {
+                switch stepper.attempt(t: t, h: hTry, y: y, dydt: dydt, saved: start) {
                 case .accepted(let proposal):
                     next = limited ? max(h, proposal) : proposal
                     break attempts
@@ -141,6 +156,8 @@ final class SwitchingGSLSolver {
             kernel.preactivations(position(y), into: zEnd.view)
             let crossings = kernel.violations(preactivations: zEnd.readOnly, orientation: pattern.orientation.readOnly)
             let exits = transitions.slidingValues(preactivations: zEnd.readOnly, residual: residual.view).compactMap(\.exit)
+            // The start derivative moves to startDydt (for event location); dydt gets the end's.
+            swap(&dydt, &startDydt)
             guard stepper.derivative(t: tEnd, y: y, into: dydt) else { throw EarlyStop.diverged(time: tEnd) }
             kernel.preactivations(velocity(state: y, derivative: dydt), into: dzEnd.view)
             let grazes = kernel.grazes(z0: z.readOnly, dz0: dz.readOnly, z1: zEnd.readOnly, dz1: dzEnd.readOnly,
@@ -149,8 +166,8 @@ final class SwitchingGSLSolver {
                 statistics.steps += 1
                 statistics.accountSliding(pairs: pattern.slidingPairCount, over: tEnd - t)
                 t = tEnd
-                z.copy(from: zEnd)
-                dz.copy(from: dzEnd)
+                swap(&z, &zEnd)
+                swap(&dz, &dzEnd)
                 secondDerivative()
                 dydtValid = true
                 let back = pattern.updateReleased(preactivations: z.readOnly)
@@ -191,6 +208,20 @@ final class SwitchingGSLSolver {
             acceleration = gradientRate.readOnly
         }
         kernel.preactivations(acceleration, into: ddz.view)
+        slidingNow = [:]
+        slidingRate = [:]
+        slidingCurvature = [:]
+        if !pattern.groups.isEmpty {
+            // The sliding values are linear in Δ, so their derivatives are the same map of
+            // Δ̇ = Σ_r (a_r/√m) mask_ir ż_ir and Δ̈ (from z̈).
+            let mask = pattern.mask.readOnly
+            kernel.residual(preactivations: z.readOnly, mask: mask, into: residual.view)
+            let rate = kernel.maskedRowSums(dz.readOnly, mask: mask)
+            let curvature = kernel.maskedRowSums(ddz.readOnly, mask: mask)
+            for v in transitions.slidingValues(residual: residual.array) { slidingNow[v.pair] = v }
+            for v in transitions.slidingValues(residual: rate) { slidingRate[v.pair] = v }
+            for v in transitions.slidingValues(residual: curvature) { slidingCurvature[v.pair] = v }
+        }
     }
 
     // MARK: - Event location
@@ -217,10 +248,10 @@ final class SwitchingGSLSolver {
         if c.kind == .graze {
             s = c.dip
         } else if let d0 = c.dLo, let d1 = c.dHi {
-            s = HermiteCubic(v0: max(c.vLo, 0), d0: d0 * w, v1: c.vHi, d1: d1 * w).firstCrossing()
+            s = EventHermiteCubic(v0: max(c.vLo, 0), d0: d0 * w, v1: c.vHi, d1: d1 * w).firstCrossing()
         } else if let d0 = c.dLo {
             let v0 = max(c.vLo, 0)
-            s = HermiteCubic(coefficients: v0, d0 * w, c.vHi - v0 - d0 * w, 0).firstCrossing()
+            s = EventHermiteCubic(coefficients: v0, d0 * w, c.vHi - v0 - d0 * w, 0).firstCrossing()
         } else {
             let v0 = max(c.vLo, 0)
             s = v0 / (v0 - c.vHi)
@@ -245,8 +276,8 @@ final class SwitchingGSLSolver {
         var lo = 0.0, hi = length
         var hiViolating = !crossings.isEmpty || !exits.isEmpty
         var hiCrossings = crossings, hiExits = exits
-        best.copy(from: y)
-        zBest.copy(from: zEnd)
+        best.copyContents(from: y)
+        zBest.copyContents(from: zEnd)
         var startSliding: [Int: SlidingValue] = [:]
         if !exits.isEmpty {
             for v in transitions.slidingValues(preactivations: z.readOnly, residual: residual.view) { startSliding[v.pair] = v }
@@ -260,9 +291,9 @@ final class SwitchingGSLSolver {
         }
         for exit in exits {
             let lower = exit.mode == .inactive
-            let a = startSliding[exit.pair], b = endSliding[exit.pair]
+            let a = startSliding[exit.pair], b = endSliding[exit.pair], rate = slidingRate[exit.pair]
             candidates.append(Candidate(pair: exit.pair, kind: .exit,
-                                        vLo: (lower ? a?.lower : a?.upper) ?? 0, dLo: nil,
+                                        vLo: (lower ? a?.lower : a?.upper) ?? 0, dLo: lower ? rate?.lower : rate?.upper,
                                         vHi: (lower ? b?.lower : b?.upper) ?? -1, dHi: nil, lower: lower))
         }
         for (pair, s) in grazes {
@@ -301,8 +332,8 @@ final class SwitchingGSLSolver {
                 hiViolating = true
                 hiCrossings = tc
                 hiExits = te
-                best.copy(from: trial)
-                zBest.copy(from: zTrial)
+                best.copyContents(from: trial)
+                zBest.copyContents(from: zTrial)
                 // The candidates are now the violations at hi; their lo data stay.
                 var updated: [Candidate] = []
                 for pair in tc {
@@ -357,8 +388,8 @@ final class SwitchingGSLSolver {
             statistics.steps += 1
             statistics.accountSliding(pairs: pattern.slidingPairCount, over: (reachesTarget ? target : t0 + length) - t0)
             t = reachesTarget ? target : t0 + length
-            z.copy(from: zEnd)
-            dz.copy(from: dzEnd)
+            swap(&z, &zEnd)
+            swap(&dz, &dzEnd)
             secondDerivative()
             dydtValid = true
             observer?(t, y.readOnly)
@@ -366,8 +397,8 @@ final class SwitchingGSLSolver {
         }
         // The event state at τ_hi.
         statistics.accountSliding(pairs: pattern.slidingPairCount, over: hi)
-        y.copy(from: best)
-        z.copy(from: zBest)
+        y.copyContents(from: best)
+        z.copyContents(from: zBest)
         t = (reachesTarget && hi == length) ? target : t0 + hi
         eventAt(crossings: hiCrossings, exits: hiExits)
         observer?(t, y.readOnly)
@@ -401,7 +432,7 @@ final class SwitchingGSLSolver {
     }
 }
 
-extension HermiteCubic {
+extension EventHermiteCubic {
     /// p(s) = c0 + c1 s + c2 s² + c3 s³.
     init(coefficients c0: Double, _ c1: Double, _ c2: Double, _ c3: Double) {
         self.init(v0: c0, d0: c1, v1: c0 + c1 + c2 + c3, d1: c1 + 2 * c2 + 3 * c3)

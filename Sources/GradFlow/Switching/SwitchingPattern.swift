@@ -34,6 +34,8 @@ final class SwitchingPattern {
     private(set) var released: Set<Int> = []
     /// |z| below which a released pair is not checked.
     let releaseBand: Double
+    /// Pairs whose mask entry was set since the last `drainMaskLog` (with repeats).
+    private var maskLog: [Int] = []
 
     /// The pattern 1[z ≥ 0] of the pre-activations z (n×m).
     init(preactivations z: [Double], samples n: Int, width m: Int, releaseBand: Double) {
@@ -56,7 +58,14 @@ final class SwitchingPattern {
         precondition(mode != .sliding && modes[pair] != .sliding)
         modes[pair] = mode
         mask[pair] = mode == .active ? 1 : 0
+        maskLog.append(pair)
         orientation[pair] = released.contains(pair) ? 0 : (mode == .active ? 1 : -1)
+    }
+
+    /// The pairs whose mask entry may have changed since the last call.
+    func drainMaskLog() -> [Int] {
+        defer { maskLog.removeAll(keepingCapacity: true) }
+        return maskLog
     }
 
     /// The group of a neuron, if it has sliding pairs.
@@ -68,7 +77,7 @@ final class SwitchingPattern {
     /// nil when the surfaces are (numerically) dependent.
     func extendedGroup(neuron r: Int, sample i: Int, gram: (Int, Int) -> Double) -> SlidingGroup? {
         let samples = ((group(ofNeuron: r)?.samples ?? []) + [i]).sorted()
-        guard let inverse = SmallLinearAlgebra.inverse(gramMatrix(samples, gram), size: samples.count) else { return nil }
+        guard let inverse = SlidingLinearAlgebra.inverse(gramMatrix(samples, gram), size: samples.count) else { return nil }
         return SlidingGroup(neuron: r, samples: samples, inverseGram: inverse)
     }
 
@@ -85,6 +94,7 @@ final class SwitchingPattern {
             let pair = i * m + group.neuron
             modes[pair] = .sliding
             mask[pair] = 0
+            maskLog.append(pair)
             orientation[pair] = 0
             released.remove(pair)
         }
@@ -106,13 +116,14 @@ final class SwitchingPattern {
         samples.removeAll { $0 == i }
         modes[pair] = mode
         mask[pair] = mode == .active ? 1 : 0
+        maskLog.append(pair)
         orientation[pair] = 0
         released.insert(pair)
         if samples.isEmpty {
             removeGroup(at: g)
         } else {
             // A subset of independent surfaces stays independent.
-            let inverse = SmallLinearAlgebra.inverse(gramMatrix(samples, gram), size: samples.count)!
+            let inverse = SlidingLinearAlgebra.inverse(gramMatrix(samples, gram), size: samples.count)!
             groups[g] = SlidingGroup(neuron: r, samples: samples, inverseGram: inverse)
         }
     }
@@ -154,7 +165,7 @@ final class SwitchingPattern {
 
 /// Dense k×k helpers for the sliding groups (k is the number of surfaces a neuron slides on,
 /// usually 1 or 2).
-enum SmallLinearAlgebra {
+enum SlidingLinearAlgebra {
     /// The inverse of a k×k row-major matrix by Gauss–Jordan elimination with partial
     /// pivoting; nil when a pivot falls below 1e-10 of the largest entry (dependent surfaces).
     static func inverse(_ a: [Double], size k: Int) -> [Double]? {

@@ -15,6 +15,18 @@ import Foundation
 /// `sliding_pairs` (pairs sliding at the sample). Monitors see the weights and, for gradient
 /// flow, the Filippov velocity (with sliding pairs' equivalent control); their `field` is a
 /// `ReLUWeightField` of the network.
+///
+/// Tolerance semantics. An accepted step or piece ends at most `eventTolerance` (time) after
+/// the first switch inside it, as estimated by interpolating z (cubic Hermite in (z, ż) where
+/// ż is known) on the final bracket, or the bracket itself is that narrow; all pairs that
+/// switch within it are handled together. Exception: a pair just released from a sliding
+/// surface (z = 0 up to rounding) is not checked until |z| exceeds a band of
+/// 1e-12·(1 + max|z(0)|), so that rounding is not taken for a crossing. GSL steps are
+/// additionally controlled by the stepper's tolerances (GSL's standard control, maximum over
+/// components); exact pieces are exact up to rounding. Caveat: on a sliding state z_ri is 0
+/// only up to rounding, so columns that use the indicator 1[z ≥ 0] of `ReLUWeightField`
+/// (pseudo_loss, lambda_min, pattern_change_ratio) count a sliding pair as active or
+/// inactive depending on that rounding; loss and velocity_norm are unaffected.
 public struct SwitchingSimulation {
     public let network: ReLUNetwork
     public let flow: any ContinuousFlow
@@ -74,6 +86,17 @@ public struct SwitchingSimulation {
     /// pattern change (for the exact pieces: every piece boundary and sample). A test hook:
     /// it copies the weights at every step.
     public func run(observingAcceptedStates observer: ((Double, [Double]) -> Void)?) throws -> (Trajectory, SwitchingStatistics) {
+        let (trajectory, statistics, _) = try execute(observer: observer)
+        return (trajectory, statistics)
+    }
+
+    /// Runs the simulation and also returns the weights W (d×m) at the end of the run (the
+    /// last sample reached).
+    public func runReturningFinalWeights() throws -> (Trajectory, SwitchingStatistics, [Double]) {
+        try execute(observer: nil)
+    }
+
+    private func execute(observer: ((Double, [Double]) -> Void)?) throws -> (Trajectory, SwitchingStatistics, [Double]) {
         let clock = ContinuousClock()
         let begin = clock.now
         var trajectory = Trajectory(columns: columns)
@@ -103,7 +126,7 @@ public struct SwitchingSimulation {
                 let w0 = Array(state[0..<nb])
                 guard record(0, position: w0, velocity: [Double](repeating: 0, count: nb), slidingPairs: 0) else {
                     trajectory.earlyStop = .diverged(time: 0)
-                    return (trajectory, SwitchingStatistics())
+                    return (trajectory, SwitchingStatistics(), Array(state[0..<nb]))
                 }
                 times.removeFirst()
             }
@@ -123,6 +146,7 @@ public struct SwitchingSimulation {
         let pattern = SwitchingPattern(preactivations: z, samples: kernel.n, width: kernel.m, releaseBand: band)
 
         var statistics: SwitchingStatistics
+        var finalWeights: [Double] = []
         switch method {
         case .gslEvents(let stepper, let tolerances):
             let solver = try SwitchingGSLSolver(kernel: kernel, pattern: pattern, flow: flow, stepper: stepper,
@@ -149,6 +173,7 @@ public struct SwitchingSimulation {
             }
             statistics = solver.statistics
             statistics.evaluations = solver.stepper.evaluations
+            finalWeights = Array(solver.y.array[0..<nb])
         case .exactPieces:
             let solver = try ExactPiecesSolver(kernel: kernel, pattern: pattern, flow: flow,
                                                eventTolerance: eventTolerance, initialState: state)
@@ -170,6 +195,7 @@ public struct SwitchingSimulation {
                 }
             }
             statistics = solver.statistics
+            finalWeights = solver.currentPositionAndVelocity().0
         }
         var integration = IntegrationStatistics()
         integration.evaluations = statistics.evaluations
@@ -178,6 +204,6 @@ public struct SwitchingSimulation {
         trajectory.statistics = integration
         let d = clock.now - begin
         statistics.wallSeconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        return (trajectory, statistics)
+        return (trajectory, statistics, finalWeights)
     }
 }

@@ -44,6 +44,13 @@ struct SwitchingTransitions {
         return out
     }
 
+    /// The sliding values of every sliding pair for a given residual (or, since they are
+    /// linear in it, their time derivatives for Δ̇ or Δ̈ in place of Δ).
+    func slidingValues(residual delta: [Double]) -> [SlidingValue] {
+        if pattern.groups.isEmpty { return [] }
+        return delta.withView { d in pattern.groups.flatMap { values($0, residual: d) } }
+    }
+
     private func values(_ group: SwitchingPattern.SlidingGroup, residual delta: VectorView) -> [SlidingValue] {
         let r = group.neuron, a = kernel.outputWeights[r]
         let u = kernel.equivalentControl(neuron: r, samples: group.samples, inverseGram: group.inverseGram,
@@ -78,29 +85,58 @@ struct SwitchingTransitions {
         }
         for pair in crossings where pattern.mode(pair) != .sliding {
             let i = pair / m, r = pair % m
-            let a = kernel.outputWeights[r]
-            var slides = false
-            if let candidate = pattern.extendedGroup(neuron: r, sample: i, gram: gram) {
-                // Equivalent control with the arriving pair on its surface (mask 0).
-                let saved = pattern.mask[pair]
-                pattern.mask[pair] = 0
-                let u = kernel.equivalentControl(neuron: r, samples: candidate.samples, inverseGram: candidate.inverseGram,
-                                                 residual: delta, mask: pattern.mask.readOnly)
-                pattern.mask[pair] = saved
-                slides = zip(candidate.samples, u).allSatisfy { k, uk in a * uk > 0 && a * (delta[k] - uk) > 0 }
-                if slides {
-                    pattern.commit(candidate)
-                    kernel.project(neuron: r, samples: candidate.samples, inverseGram: candidate.inverseGram, weights: w)
-                    counts.entries += 1
+            if let plan = slidingPlan(sample: i, neuron: r, residual: delta) {
+                for (k, mode) in plan.released {
+                    pattern.release(sample: k, neuron: r, to: mode, gram: gram)
+                    counts.exits += 1
                 }
-            }
-            if !slides {
+                pattern.commit(plan.group)
+                kernel.project(neuron: r, samples: plan.group.samples, inverseGram: plan.group.inverseGram, weights: w)
+                counts.entries += 1
+            } else {
                 pattern.setMode(pair, z[pair] >= 0 ? .active : .inactive)
                 counts.crossings += 1
                 counts.exits += revalidate(neuron: r, residual: delta)
             }
         }
         return counts
+    }
+
+    /// Whether pair (i, r), arriving at its surface, slides: it joins neuron r's sliding set,
+    /// and while some member's equivalent control is outside (0, 1) the most violated member
+    /// leaves (to the side its s points to). The pair slides when it stays in a valid set;
+    /// the plan lists the group and the members released on the way. Nil: it crosses.
+    /// (For one surface this is the classical test: both one-sided ż point into the surface.)
+    private func slidingPlan(sample i: Int, neuron r: Int, residual delta: VectorView)
+        -> (group: SwitchingPattern.SlidingGroup, released: [(Int, SwitchingPattern.Mode)])? {
+        let m = pattern.m
+        let gram: (Int, Int) -> Double = { kernel.gramEntry($0, $1) }
+        guard var group = pattern.extendedGroup(neuron: r, sample: i, gram: gram) else { return nil }
+        let a = kernel.outputWeights[r]
+        // Work on the neuron's mask column; restored before returning.
+        let column = (0..<pattern.n).map { pattern.mask[$0 * m + r] }
+        defer { for k in 0..<pattern.n { pattern.mask[k * m + r] = column[k] } }
+        pattern.mask[i * m + r] = 0
+        var released: [(Int, SwitchingPattern.Mode)] = []
+        while true {
+            let u = kernel.equivalentControl(neuron: r, samples: group.samples, inverseGram: group.inverseGram,
+                                             residual: delta, mask: pattern.mask.readOnly)
+            let values = zip(group.samples, u).map { k, uk in
+                SlidingValue(pair: k * m + r, lower: a * uk, upper: a * (delta[k] - uk))
+            }
+            guard let worst = values.min(by: { $0.margin < $1.margin }), worst.margin <= 0 else {
+                return (group, released)
+            }
+            let k = worst.pair / m
+            if k == i || group.samples.count == 1 { return nil }
+            let mode: SwitchingPattern.Mode = worst.lower < worst.upper ? .inactive : .active
+            released.append((k, mode))
+            pattern.mask[k * m + r] = mode == .active ? 1 : 0
+            let samples = group.samples.filter { $0 != k }
+            // A subset of independent surfaces stays independent.
+            let inverse = SlidingLinearAlgebra.inverse(samples.flatMap { p in samples.map { gram(p, $0) } }, size: samples.count)!
+            group = SwitchingPattern.SlidingGroup(neuron: r, samples: samples, inverseGram: inverse)
+        }
     }
 
     /// Releases, one at a time, the pairs of neuron r's sliding set whose equivalent control

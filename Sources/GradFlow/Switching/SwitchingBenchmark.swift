@@ -1,0 +1,85 @@
+import Foundation
+
+/// The speed benchmark of issue 5: gradient flow, heavy ball (b = √(2λ0), 002 Theorem 2) and
+/// Nesterov (γ = 3, t0 = 1e-6) on the weights of the two-layer ReLU network with n = 20
+/// unit-norm Gaussian inputs in d = 10, labels ±1, width m = 2000, seed 0
+/// (`Dataset.synthetic` then `ReLUNetwork.gaussian` from one `RandomSource(seed: 0)`),
+/// t ∈ [0, 50], solved with GSL stepping plus event location and, for the constant-coefficient
+/// flows, with exact pieces. Wall times depend on the machine and on OpenBLAS's thread count
+/// (set it with `BLASThreads.set` before calling; the rows record it).
+public enum SwitchingBenchmark {
+    /// One run.
+    public struct Row: Sendable, Codable {
+        public let flow: String
+        public let method: String
+        public let wallSeconds: Double
+        /// Right-hand-side evaluations (0 for exact pieces).
+        public let evaluations: Int
+        public let events: Int
+        public let crossings: Int
+        public let slidingEntries: Int
+        public let slidingExits: Int
+        /// Time with at least one sliding pair.
+        public let slidingTime: Double
+        /// ∫ (number of sliding pairs) dt.
+        public let slidingPairTime: Double
+        public let finalLoss: Double
+        /// ‖W_gsl(T) − W_exact(T)‖ / ‖W_exact(T)‖ when both methods ran for the flow (set on
+        /// the GSL row), else nil.
+        public var relativeDifferenceToExact: Double?
+        public let statistics: SwitchingStatistics
+        public let blasThreads: Int
+    }
+
+    /// The benchmark's data and network (defaults: the issue's problem).
+    public static func network(samples: Int = 20, dimension: Int = 10, width: Int = 2000,
+                               seed: UInt64 = 0) throws -> ReLUNetwork {
+        let random = RandomSource(seed: seed)
+        let data = try Dataset.synthetic(samples: samples, dimension: dimension, labels: .signs, random: random)
+        return try ReLUNetwork.gaussian(data: data, width: width, random: random)
+    }
+
+    /// Runs gradient flow, HBF and Nesterov with GSL events (and, when `includeExact`,
+    /// gradient flow and HBF with exact pieces) to `endTime`, sampling `samples` times.
+    /// Defaults: rkf45 with GSL's standard control at rtol 1e-6, atol 1e-9 (the command
+    /// line's defaults), event tolerance 1e-8.
+    public static func run(network: ReLUNetwork, endTime: Double = 50, samples: Int = 11,
+                           stepper: Stepper = .rkf45, relativeTolerance: Double = 1e-6,
+                           absoluteTolerance: Double = 1e-9, eventTolerance: Double = 1e-8,
+                           includeExact: Bool = true) throws -> [Row] {
+        let lambda0 = try KernelSpectrum(NeuralTangentKernel.limit(inputs: network.data.inputs)).lambdaMin
+        let flows: [any ContinuousFlow] = [GradientFlow(), HeavyBallFlow.theorem2(lambda0: lambda0), NesterovFlow(gamma: 3)]
+        let tolerances = try Tolerances(relative: relativeTolerance, absolute: absoluteTolerance)
+        let times = try SampleTimes.linear(from: 0, to: endTime, count: samples)
+        var rows: [Row] = []
+        for flow in flows {
+            var methods: [SwitchingMethod] = [.gslEvents(stepper: stepper, tolerances: tolerances)]
+            if includeExact && flow.isAutonomous { methods.append(.exactPieces) }
+            var finals: [[Double]] = []
+            for method in methods {
+                let simulation = try SwitchingSimulation(network: network, flow: flow, method: method,
+                                                         eventTolerance: eventTolerance, sampleTimes: times,
+                                                         monitors: [LossMonitor(flow: flow)])
+                let (trajectory, statistics, last) = try simulation.runReturningFinalWeights()
+                finals.append(last)
+                rows.append(Row(flow: flow.name, method: method.name, wallSeconds: statistics.wallSeconds,
+                                evaluations: statistics.evaluations, events: statistics.events,
+                                crossings: statistics.crossings, slidingEntries: statistics.slidingEntries,
+                                slidingExits: statistics.slidingExits, slidingTime: statistics.slidingTime,
+                                slidingPairTime: statistics.slidingPairTime,
+                                finalLoss: trajectory.column("loss")?.last ?? .nan,
+                                relativeDifferenceToExact: nil, statistics: statistics,
+                                blasThreads: BLASThreads.current))
+            }
+            if finals.count == 2, finals[0].count == finals[1].count, !finals[0].isEmpty {
+                var num = 0.0, den = 0.0
+                for (a, b) in zip(finals[0], finals[1]) {
+                    num += (a - b) * (a - b)
+                    den += b * b
+                }
+                rows[rows.count - 2].relativeDifferenceToExact = (num / den).squareRoot()
+            }
+        }
+        return rows
+    }
+}
