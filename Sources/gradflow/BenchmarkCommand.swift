@@ -13,6 +13,8 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads.") var threads: Int = 1
     @Option(help: "Minimum seconds per measurement.") var seconds: Double = 2
     @Option(help: "Seed.") var seed: UInt64 = 0
+    @Flag(name: .customLong("no-switching"), help: "Skip the switching-event benchmark (n = 20, d = 10, m = 2000, T = 50).")
+    var noSwitching = false
 
     func run() throws {
         guard threads >= 1 else { throw InputError("--threads", value: "\(threads)", allowed: "need at least 1 thread") }
@@ -35,5 +37,19 @@ struct BenchmarkCommand: ParsableCommand {
         print(line("dgemm G = Xᵀ S     (\(d)x\(n) · \(n)x\(m))", second))
         print(line("weight RHS ∇L(W)   (4nmd = \(4 * n * m * d) flops)", rhs))
         print("RHS / square dgemm: \(TextTable.format(100 * rhs.gigaflops / square.gigaflops, digits: 3))%")
+        guard !noSwitching else { return }
+        print("")
+        print("weight runs with located switches: n = 20, d = 10, m = 2000, seed \(seed), T = 50, rkf45 rtol 1e-6 atol 1e-9, event tolerance 1e-8")
+        let rows = try SwitchingBenchmark.run(network: try SwitchingBenchmark.network(seed: seed))
+        var table = TextTable(header: ["flow", "method", "wall s", "RHS evals", "events", "crossings", "sliding entries",
+                                       "sliding exits", "sliding time", "sliding pair-time", "final loss", "vs exact"])
+        for r in rows {
+            table.rows.append([r.flow, r.method, TextTable.format(r.wallSeconds, digits: 3), "\(r.evaluations)", "\(r.events)",
+                               "\(r.crossings)", "\(r.slidingEntries)", "\(r.slidingExits)", TextTable.format(r.slidingTime, digits: 4),
+                               TextTable.format(r.slidingPairTime, digits: 5), TextTable.format(r.finalLoss, digits: 4),
+                               r.relativeDifferenceToExact.map { TextTable.format($0, digits: 2) } ?? "-"])
+        }
+        print(table.render(), terminator: "")
+        print("vs exact: ‖W_gsl(T) − W_exact(T)‖/‖W_exact(T)‖ between the two solvers of the same flow.")
     }
 }

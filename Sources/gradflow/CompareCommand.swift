@@ -31,7 +31,7 @@ struct CompareCommand: ParsableCommand {
             throw InputError("--epsilon", value: "\(epsilon)", allowed: "must be a finite number > 0")
         }
         let spec = try problem.specification()
-        let solver = try solverOptions.makeSolver()
+        try solverOptions.validate(state: spec.state)
         let times = try solverOptions.sampleTimes()
         let flowSpecs = flows == "none" ? [] : try flowParameters.specifications(list: flows)
         let methodSpecs = methods == "none" ? [] : try methods.split(separator: ",").map { try MethodSpecification(parsing: String($0)) }
@@ -40,7 +40,7 @@ struct CompareCommand: ParsableCommand {
         print("problem: \(spec.state.rawValue), n = \(built.field.sampleCount)"
               + (built.network.map { ", d = \($0.dimension), m = \($0.width)" } ?? "")
               + ", seed \(spec.seed); λ0 = λmin(H∞) = \(TextTable.format(built.lambda0)), κ = \(TextTable.format(built.conditionNumber))"
-              + "; λmin(H(0)) = \(TextTable.format(frozen.lambdaMin)), λmax(H(0)) = \(TextTable.format(frozen.lambdaMax)); solver \(solver.name)")
+              + "; λmin(H(0)) = \(TextTable.format(frozen.lambdaMin)), λmax(H(0)) = \(TextTable.format(frozen.lambdaMax)); solver \(solverOptions.solver)")
 
         var summaries: [RateSummary] = []
         var parameters: [String] = []
@@ -48,6 +48,7 @@ struct CompareCommand: ParsableCommand {
         var notes: [String] = []
         for flowSpec in flowSpecs {
             let flow = try flowSpec.build(lambda0: built.lambda0)
+            let solver = try solverOptions.makeSolver(for: flow, state: spec.state)
             let outcome = try RunExecution.run(problem: built, flow: flow, solver: solver, times: times, lambdaMin: false,
                                                command: "compare", outputPrefix: "\(output)/\(flow.name)")
             var summary = RateSummary(run: flow.name, trajectory: outcome.trajectory,
@@ -60,7 +61,7 @@ struct CompareCommand: ParsableCommand {
                 ? LinearizedRate.nesterovLossPower(gamma: (flow as! NesterovFlow).gamma)
                 : try LinearizedRate.exponentialLossRate(flow: flow, eigenvalues: frozen.eigenvalues)
             summaries.append(summary)
-            parameters.append(flow.parameters.map { "\($0.0)=\(TextTable.format($0.1, digits: 4))" }.joined(separator: " "))
+            parameters.append(([solver.name] + flow.parameters.map { "\($0.0)=\(TextTable.format($0.1, digits: 4))" }).joined(separator: " "))
             if let stop = outcome.trajectory.earlyStop { stops.append("\(flow.name): \(stop.description)") }
         }
         var usedNames: [String: Int] = [:]
@@ -106,7 +107,7 @@ struct CompareCommand: ParsableCommand {
             "theory: 002 theorems for flows; for discrete runs the spectral radius ρ of the iteration on the frozen H(0), as the rate −2 ln ρ per unit time.",
             "linearized: from the characteristic roots on the frozen H(0) (Nesterov: the envelope power γ).",
             "ρ/iter: contraction of ‖[ξ_k; ξ_{k−1}]‖ per iteration, predicted (spectral radius) and fitted (e^{slope/2} of ln L against k).",
-            "ε = \(CSVFormat.number(epsilon)); fit window: from 25% of the time span to the last sample above 1e-24·L(0).",
+            "ε = \(CSVFormat.number(epsilon)); fit window: from 25% into the usable range to the last sample above 1e-24·L(0).",
         ]
         for s in summaries where !s.theorySource.isEmpty && s.predictedFactorPerIteration == nil { legend.append("\(s.run): \(s.theorySource)") }
         legend += notes

@@ -47,8 +47,12 @@ struct FlowParameterOptions: ParsableArguments {
 
 /// Options of the solver and the sample times.
 struct SolverOptions: ParsableArguments {
-    @Option(help: "gsl or exact (exact: the modal solution, error model only).")
-    var solver: String = "gsl"
+    @Option(help: "auto, gsl, exact, events or exact-pieces (see README). auto: exact-pieces for weight runs of gradient flow, hbf and higher order, events for Nesterov, gsl for error runs.")
+    var solver: String = "auto"
+
+    @Option(name: .customLong("event-tolerance"), parsing: .unconditional,
+            help: "Weight runs with events or exact-pieces: each activation switch is located to within this time.")
+    var eventTolerance: Double = 1e-8
 
     @Option(help: "GSL stepper: \(Stepper.allowedNames).")
     var stepper: String = "rkf45"
@@ -77,23 +81,46 @@ struct SolverOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "OpenBLAS threads (1 is fastest on a loaded 2-core machine).")
     var threads: Int = 1
 
-    func makeSolver() throws -> Solver {
-        switch solver {
-        case "exact": return .exact
-        case "gsl":
-            guard rtol.isFinite, rtol >= 0 else {
-                throw InputError("--rtol", value: "\(rtol)", allowed: "the relative tolerance must be finite and ≥ 0")
-            }
-            guard atol.isFinite, atol >= 0 else {
-                throw InputError("--atol", value: "\(atol)", allowed: "the absolute tolerance must be finite and ≥ 0")
-            }
-            guard let s = Stepper(rawValue: stepper) else {
-                throw InputError("--stepper", value: stepper, allowed: "allowed: \(Stepper.allowedNames)")
-            }
-            return .gsl(stepper: s, tolerances: try Tolerances(relative: rtol, absolute: atol))
-        default:
-            throw InputError("--solver", value: solver, allowed: "allowed: gsl, exact")
+    /// The solver for one flow: `auto` resolves per flow and state (the measured fastest).
+    func makeSolver(for flow: any ContinuousFlow, state: ProblemSpecification.StateKind) throws -> Solver {
+        guard rtol.isFinite, rtol >= 0 else {
+            throw InputError("--rtol", value: "\(rtol)", allowed: "must be finite and ≥ 0")
         }
+        guard atol.isFinite, atol >= 0 else {
+            throw InputError("--atol", value: "\(atol)", allowed: "must be finite and ≥ 0")
+        }
+        guard let stepperValue = Stepper(rawValue: stepper) else {
+            throw InputError("--stepper", value: stepper, allowed: "allowed: \(Stepper.allowedNames)")
+        }
+        let tolerances = try Tolerances(relative: rtol, absolute: atol)
+        guard eventTolerance.isFinite, eventTolerance > 0 else {
+            throw InputError("--event-tolerance", value: "\(eventTolerance)", allowed: "must be finite and > 0")
+        }
+        if stepperValue.needsJacobian && state == .network {
+            throw InputError("--stepper", value: stepper,
+                             allowed: "implicit steppers need the Jacobian, known only for the error model (--model errors)")
+        }
+        var choice = solver
+        if choice == "auto" {
+            choice = state == .errors ? "gsl" : (flow.isAutonomous ? "exact-pieces" : "events")
+        }
+        switch choice {
+        case "gsl": return .gsl(stepper: stepperValue, tolerances: tolerances)
+        case "exact": return .exact
+        case "events", "exact-pieces":
+            guard state == .network else {
+                throw InputError("--solver", value: choice, allowed: "events and exact-pieces are for weight runs (--model network)")
+            }
+            let method: SwitchingMethod = choice == "events" ? .gslEvents(stepper: stepperValue, tolerances: tolerances) : .exactPieces
+            return .switching(method: method, eventTolerance: eventTolerance)
+        default:
+            throw InputError("--solver", value: solver, allowed: "allowed: auto, gsl, exact, events, exact-pieces")
+        }
+    }
+
+    /// Checks the solver options once before any run (with a representative flow).
+    func validate(state: ProblemSpecification.StateKind) throws {
+        _ = try makeSolver(for: GradientFlow(), state: state)
     }
 
     func sampleTimes() throws -> SampleTimes {

@@ -35,7 +35,7 @@ struct LyapunovCommand: ParsableCommand {
         GSL.disableAbortOnError()
         try solverOptions.applyThreads()
         let spec = try problem.specification()
-        let solver = try solverOptions.makeSolver()
+        try solverOptions.validate(state: spec.state)
         let grid = try solverOptions.sampleTimes()
         let flowSpecs = try flowParameters.specifications(list: flows)
         let built = try spec.build()
@@ -64,6 +64,7 @@ struct LyapunovCommand: ParsableCommand {
                 // Theorem 2's energy uses α = √(λ0/2) whatever b is, so that a b below √(2λ0) shows up.
                 flow = HeavyBallFlow(friction: hb.friction, energyRate: (lambda0 / 2).squareRoot())
             }
+            let solver = try solverOptions.makeSolver(for: flow, state: spec.state)
             let outcome = try RunExecution.run(problem: built, flow: flow, solver: solver, times: times, lambdaMin: true,
                                                command: "lyapunov", outputPrefix: "\(output)/\(flow.name)")
             let trajectory = outcome.trajectory
@@ -166,7 +167,7 @@ struct LyapunovCommand: ParsableCommand {
                 }
             }
         }
-        let header = "λ0 = \(TextTable.format(lambda0)); seed \(spec.seed); solver \(solver.name)"
+        let header = "λ0 = \(TextTable.format(lambda0)); seed \(spec.seed); solver \(solverOptions.solver)"
         let decayText = decay.textTable
         print(header)
         print(decayText.render(), terminator: "")

@@ -26,12 +26,30 @@ enum RunExecution {
 
     static func run(problem: Problem, flow: any ContinuousFlow, solver: Solver, times: SampleTimes,
                     lambdaMin: Bool, command: String, outputPrefix: String) throws -> Outcome {
-        let simulation = try Simulation(field: problem.field, flow: flow, initialPosition: problem.initialPosition,
-                                        solver: solver, sampleTimes: times,
-                                        monitors: monitors(problem: problem, flow: flow, lambdaMin: lambdaMin))
-        let (trajectory, wall) = try timed { try simulation.run() }
-        let record = RunRecord(command: command, problem: problem, flow: flow, solver: solver, times: times,
+        let monitorList = monitors(problem: problem, flow: flow, lambdaMin: lambdaMin)
+        var switching: SwitchingStatistics?
+        let trajectory: Trajectory, wall: Double
+        if case .switching(let method, let eventTolerance) = solver {
+            guard let network = problem.network, problem.field is ReLUWeightField else {
+                throw InputError("--solver", value: solver.name, allowed: "switching solvers are for weight runs (--model network)")
+            }
+            let simulation = try SwitchingSimulation(network: network, flow: flow, method: method, eventTolerance: eventTolerance,
+                                                     sampleTimes: times, monitors: monitorList)
+            var statistics = SwitchingStatistics()
+            (trajectory, wall) = try timed {
+                let (t, s) = try simulation.run()
+                statistics = s
+                return t
+            }
+            switching = statistics
+        } else {
+            let simulation = try Simulation(field: problem.field, flow: flow, initialPosition: problem.initialPosition,
+                                            solver: solver, sampleTimes: times, monitors: monitorList)
+            (trajectory, wall) = try timed { try simulation.run() }
+        }
+        var record = RunRecord(command: command, problem: problem, flow: flow, solver: solver, times: times,
                                trajectory: trajectory, wallSeconds: wall, csvPath: outputPrefix + ".csv")
+        record.switching = switching
         return try write(trajectory, record: record, wallSeconds: wall, outputPrefix: outputPrefix)
     }
 

@@ -55,16 +55,27 @@ struct RunRecord: Codable {
     var earlyStop: String?
     var finalLoss: Double?
     var csv: String
+    /// Weight runs with located switches: events, sliding time and their cost.
+    var switching: SwitchingStatistics?
+    var eventTolerance: Double?
     var versions = Versions()
 
     /// A continuous run.
     init(command: String, problem: Problem, flow: any ContinuousFlow, solver: Solver, times: SampleTimes,
          trajectory: Trajectory, wallSeconds: Double, csvPath: String) {
         var tolerances: Tolerances?
-        if case .gsl(_, let t) = solver { tolerances = t }
+        var eventTolerance: Double?
+        switch solver {
+        case .gsl(_, let t): tolerances = t
+        case .switching(let method, let e):
+            eventTolerance = e
+            if case .gslEvents(_, let t) = method { tolerances = t }
+        case .exact: break
+        }
         self.init(command: command, problem: problem, run: flow.name, parameters: flow.parameters, recipe: nil,
                   solver: solver.name, tolerances: tolerances, sampleTimes: times.spacing, sampleCount: times.values.count,
                   trajectory: trajectory, wallSeconds: wallSeconds, csvPath: csvPath)
+        self.eventTolerance = eventTolerance
     }
 
     /// A discrete run.
@@ -139,6 +150,7 @@ struct RunRecord: Codable {
         for (k, v) in parameters.sorted(by: { $0.key < $1.key }) { m.append((k, CSVFormat.number(v))) }
         m.append(("solver", solver))
         if let r = relativeTolerance, let a = absoluteTolerance { m += [("rtol", "\(r)"), ("atol", "\(a)")] }
+        if let e = eventTolerance { m.append(("event_tolerance", "\(e)")) }
         if let k = kernel { m.append(("kernel", k)) }
         m += [("lambda0", CSVFormat.number(lambda0)), ("kappa", CSVFormat.number(kappa))]
         return m

@@ -29,10 +29,11 @@ struct SimulateCommand: ParsableCommand {
         try solverOptions.applyThreads()
         let spec = try problem.specification()
         let flowSpec = try flowParameters.specification(kind: flow)
-        let solver = try solverOptions.makeSolver()
+        try solverOptions.validate(state: spec.state)
         let times = try solverOptions.sampleTimes()
         let built = try spec.build()
         let flowValue = try flowSpec.build(lambda0: built.lambda0)
+        let solver = try solverOptions.makeSolver(for: flowValue, state: spec.state)
         let outcome = try RunExecution.run(problem: built, flow: flowValue, solver: solver, times: times,
                                            lambdaMin: lambdaMin, command: "simulate", outputPrefix: output)
         if printTable { print(outcome.table, terminator: "") }

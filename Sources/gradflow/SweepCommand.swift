@@ -37,7 +37,7 @@ struct SweepCommand: ParsableCommand {
             }
             return m
         }
-        let solver = try solverOptions.makeSolver()
+        try solverOptions.validate(state: spec.state)
         let times = try solverOptions.sampleTimes()
         let flowSpec = try flowParameters.specification(kind: flow)
         var table = TextTable(header: ["m", "checks held", "failed checks", "max weight distance", "pattern change ratio",
@@ -51,6 +51,7 @@ struct SweepCommand: ParsableCommand {
             if let hb = flowValue as? HeavyBallFlow {
                 flowValue = HeavyBallFlow(friction: hb.friction, energyRate: (built.lambda0 / 2).squareRoot())
             }
+            let solver = try solverOptions.makeSolver(for: flowValue, state: spec.state)
             let outcome = try RunExecution.run(problem: built, flow: flowValue, solver: solver, times: times, lambdaMin: true,
                                                command: "sweep", outputPrefix: "\(output)/m\(m)")
             let trajectory = outcome.trajectory
@@ -69,7 +70,7 @@ struct SweepCommand: ParsableCommand {
             ])
             for v in verdicts { detail.rows.append(["\(m)", v.name, v.summary]) }
         }
-        print("flow \(flowSpec.kind.rawValue), n = \(spec.samples), d = \(spec.dimension), seed \(spec.seed), solver \(solver.name)")
+        print("flow \(flowSpec.kind.rawValue), n = \(spec.samples), d = \(spec.dimension), seed \(spec.seed), solver \(solverOptions.solver)")
         print(table.render(), terminator: "")
         try AtomicFile.write(table.renderMarkdown() + "\n" + detail.renderMarkdown(), to: "\(output)/sweep.md")
         try AtomicFile.write(table.renderCSV(), to: "\(output)/sweep.csv")

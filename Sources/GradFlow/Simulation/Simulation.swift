@@ -20,6 +20,9 @@ public struct Simulation {
                                  allowed: "Nesterov runs start at t0 = \(nesterov.startTime): sample at 0 or at times ≥ t0")
             }
         }
+        if case .switching = solver {
+            throw InputError("--solver", value: solver.name, allowed: "switching solvers run through SwitchingSimulation")
+        }
         if case .exact = solver, !(field is FrozenKernelErrorModel) {
             throw InputError("--solver", value: "exact", allowed: "the exact solver needs the error model (--model errors)")
         }
@@ -74,6 +77,8 @@ public struct Simulation {
                     break
                 }
             }
+        case .switching:
+            preconditionFailure("rejected in init")
         case .gsl(let stepper, let tolerances):
             var startTime = 0.0
             var times = sampleTimes.values
