@@ -377,4 +377,31 @@ final class CommandLineTests: XCTestCase {
         let rates = try String(contentsOfFile: directory + "/rates.csv", encoding: .utf8)
         for name in ["gd", "hb", "gdm"] { XCTAssertTrue(rates.contains("\n\(name),"), name) }
     }
+
+    func testSwitchingSolversOnWeightRuns() throws {
+        // Weight runs with located switches add the switching columns and record the event
+        // statistics in the JSON; both solvers of the same gradient flow agree on the loss.
+        var finalLoss: [Double] = []
+        for solver in ["events", "exact-pieces"] {
+            let result = try run(["simulate"] + Self.tiny + ["--flow", "gradient-flow", "--solver", solver, "--rtol", "1e-10",
+                                                              "--atol", "1e-12", "--output", prefix(solver)])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let parsed = parseTrajectory(try String(contentsOfFile: prefix(solver) + ".csv", encoding: .utf8))
+            XCTAssertTrue(parsed.header.hasSuffix("switching_events,sliding_pairs"), parsed.header)
+            let columns = parsed.header.split(separator: ",").map(String.init)
+            let lossIndex = try XCTUnwrap(columns.firstIndex(of: "loss"))
+            finalLoss.append(try XCTUnwrap(Double(parsed.rows.last!.split(separator: ",")[lossIndex])))
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: prefix(solver) + ".json"))) as? [String: Any]
+            XCTAssertNotNil((json?["switching"] as? [String: Any])?["events"], solver)
+        }
+        // GSL events at rtol 1e-10 against exact pieces: agreement far inside 1e-6 relative.
+        XCTAssertEqual(finalLoss[0], finalLoss[1], accuracy: 1e-6 * finalLoss[1])
+    }
+
+    func testSwitchingSolversRejectUnsupportedCombinations() throws {
+        // Exact pieces need constant coefficients; switching solvers need the weights.
+        try assertRejected(["simulate"] + Self.tiny + ["--flow", "nesterov", "--solver", "exact-pieces"], naming: ["--flow"])
+        try assertRejected(["simulate"] + Self.tiny + ["--model", "errors", "--solver", "events"], naming: ["--solver"])
+        try assertRejected(["simulate"] + Self.tiny + ["--solver", "events", "--stepper", "msadams"], naming: ["--stepper"])
+    }
 }
