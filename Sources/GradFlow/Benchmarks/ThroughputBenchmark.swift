@@ -28,8 +28,7 @@ public enum ThroughputBenchmark {
         let a = DoubleBuffer(count: m * k, repeating: 0.5), b = DoubleBuffer(count: k * n, repeating: 0.25)
         let c = DoubleBuffer(count: m * n)
         return time(minimumSeconds: minimumSeconds, flops: 2 * Double(m) * Double(n) * Double(k)) {
-            BLAS.gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1,
-                      a: UnsafePointer(a.base), lda: k, b: UnsafePointer(b.base), ldb: n, beta: 0, c: c.base, ldc: n)
+            BLAS.multiply(a, b, into: c, m: m, n: n, k: k)
         }
     }
 

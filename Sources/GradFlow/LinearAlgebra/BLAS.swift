@@ -22,6 +22,19 @@ enum BLAS {
         cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, a, Int32(n), x, 1, 0, y, 1)
     }
 
+    /// y ← A x for a row-major m×n matrix held in a buffer.
+    @inline(__always)
+    static func multiply(_ a: DoubleBuffer, rows m: Int, columns n: Int, _ x: VectorView, into y: MutableVectorView) {
+        gemv(m: m, n: n, a: UnsafePointer(a.base), x: x.base, y: y.base)
+    }
+
+    /// C ← A B for row-major A (m×k), B (k×n), C (m×n) held in buffers.
+    @inline(__always)
+    static func multiply(_ a: DoubleBuffer, _ b: DoubleBuffer, into c: DoubleBuffer, m: Int, n: Int, k: Int) {
+        gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: UnsafePointer(a.base), lda: k,
+             b: UnsafePointer(b.base), ldb: n, beta: 0, c: c.base, ldc: n)
+    }
+
     @inline(__always)
     static func norm2(_ x: UnsafeBufferPointer<Double>) -> Double {
         x.isEmpty ? 0 : cblas_dnrm2(Int32(x.count), x.baseAddress!, 1)

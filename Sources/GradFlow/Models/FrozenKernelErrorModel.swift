@@ -29,7 +29,7 @@ public final class FrozenKernelErrorModel: GradientField {
     public var constantHessian: DenseMatrix? { kernelMatrix }
 
     public func gradient(at x: VectorView, into gradient: MutableVectorView) {
-        BLAS.gemv(m: dimension, n: dimension, a: UnsafePointer(h.base), x: x.base, y: gradient.base)
+        BLAS.multiply(h, rows: dimension, columns: dimension, x, into: gradient)
     }
 
     public func residual(at x: VectorView) -> [Double] { x.array }
