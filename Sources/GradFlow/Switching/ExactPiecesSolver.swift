@@ -359,18 +359,6 @@ final class ExactPiecesSolver {
 
     // MARK: - Root-finding
 
-    private enum Kind { case crossing, exit, graze }
-
-    private struct Candidate {
-        let pair: Int
-        var kind: Kind
-        var vLo: Double, dLo: Double
-        var vHi: Double, dHi: Double
-        var zHi: Double = 0
-        var dip: Double = 0
-        var lower = true
-    }
-
     private func violates(_ pair: Int, _ z: Double) -> Bool {
         let o = pattern.orientation[pair]
         return (o > 0 && z < 0) || (o < 0 && z >= 0)
@@ -380,58 +368,37 @@ final class ExactPiecesSolver {
                         grazes: [(Int, Double)], dips: [(Int, Bool, Double)],
                         slidingB: [Int: (SlidingValue, SlidingValue)]) throws {
         guard let pieceModes = modes else { return }
-        let tol = eventTolerance
         let o = pattern.orientation
-        var lo = tau, hi = tb
-        var hiViolating = !crossings.isEmpty || !exits.isEmpty
-        var candidates: [Candidate] = []
+        var candidates: [EventCandidate] = []
         for pair in crossings {
-            candidates.append(Candidate(pair: pair, kind: .crossing, vLo: o[pair] * zA[pair], dLo: o[pair] * dzA[pair],
-                                        vHi: o[pair] * zB[pair], dHi: o[pair] * dzB[pair], zHi: zB[pair]))
+            candidates.append(EventCandidate(pair: pair, kind: .crossing, orientation: o, zLo: zA, dzLo: dzA,
+                                             zHi: zB, dzHi: dzB))
         }
-        func slidingCandidate(_ pair: Int, lower: Bool, kind: Kind, dip: Double) -> Candidate? {
+        func slidingCandidate(_ pair: Int, lower: Bool, kind: EventKind, dip: Double) -> EventCandidate? {
             guard let (a, ra) = slidingA[pair], let (b, rb) = slidingB[pair] else { return nil }
-            return Candidate(pair: pair, kind: kind, vLo: lower ? a.lower : a.upper, dLo: lower ? ra.lower : ra.upper,
-                             vHi: lower ? b.lower : b.upper, dHi: lower ? rb.lower : rb.upper, dip: dip, lower: lower)
+            return EventCandidate(pair: pair, kind: kind, vLo: lower ? a.lower : a.upper, dLo: lower ? ra.lower : ra.upper,
+                                  vHi: lower ? b.lower : b.upper, dHi: lower ? rb.lower : rb.upper, dip: dip, lower: lower)
         }
         for exit in exits {
             if let c = slidingCandidate(exit.pair, lower: exit.mode == .inactive, kind: .exit, dip: 0) { candidates.append(c) }
         }
         for (pair, s) in grazes {
-            candidates.append(Candidate(pair: pair, kind: .graze, vLo: o[pair] * zA[pair], dLo: o[pair] * dzA[pair],
-                                        vHi: o[pair] * zB[pair], dHi: o[pair] * dzB[pair], dip: s))
+            candidates.append(EventCandidate(pair: pair, kind: .graze, orientation: o, zLo: zA, dzLo: dzA,
+                                             zHi: zB, dzHi: dzB, dip: s))
         }
         for (pair, lower, s) in dips {
             if let c = slidingCandidate(pair, lower: lower, kind: .graze, dip: s) { candidates.append(c) }
         }
         var hiState = pieceModes.state(at: tb)
-        var widths: [Double] = [hi - lo]
-        var iteration = 0
-        while true {
-            iteration += 1
-            let next: Double
-            if !hiViolating {
-                guard let g = candidates.filter({ $0.kind == .graze }).min(by: { $0.dip < $1.dip }) else { break }
-                next = lo + g.dip * (hi - lo)
-            } else {
-                let first = candidates.map { c -> Double in
-                    let w = hi - lo
-                    let s = EventHermiteCubic(v0: max(c.vLo, 0), d0: c.dLo * w, v1: c.vHi, d1: c.dHi * w).firstCrossing()
-                    return lo + min(max(s, 0), 1) * w
-                }.min() ?? lo
-                if hi - first <= tol || hi - lo <= tol { break }
-                var guess = first + 0.5 * tol
-                let stalled = widths.count >= 3 && widths[widths.count - 1] > 0.5 * widths[widths.count - 3]
-                if stalled || iteration > 60 || !(guess > lo && guess < hi) { guess = 0.5 * (lo + hi) }
-                next = guess
-            }
-            guard next > lo, next < hi else { break }
+        var search = EventBracketSearch(lo: tau, hi: tb, hiViolating: !crossings.isEmpty || !exits.isEmpty,
+                                        candidates: candidates, tolerance: eventTolerance, grazesAtDip: false)
+        search.run { next, candidates in
             let ms = pieceModes.state(at: next)
             statistics.locationSteps += 1
             let sliding = candidates.contains { $0.kind != .crossing && pattern.mode($0.pair) == .sliding }
                 ? slidingValues(ms) : [:]
             // Each candidate's value, slope and z at the trial.
-            var evaluated: [(candidate: Candidate, bad: Bool, v: Double, dv: Double, z: Double)] = []
+            var evaluated: [(candidate: EventCandidate, bad: Bool, v: Double, dv: Double, z: Double)] = []
             for c in candidates {
                 if pattern.mode(c.pair) == .sliding {
                     guard let (v, rv) = sliding[c.pair] else { continue }
@@ -443,30 +410,26 @@ final class ExactPiecesSolver {
                 }
             }
             if evaluated.contains(where: { $0.bad }) {
-                hi = next
-                hiViolating = true
                 hiState = ms
-                candidates = evaluated.filter { $0.bad }.map { e in
+                return .violating(evaluated.filter { $0.bad }.map { e in
                     var c = e.candidate
                     c.vHi = e.v
                     c.dHi = e.dv
                     c.zHi = e.z
                     c.kind = pattern.mode(c.pair) == .sliding ? .exit : .crossing
                     return c
-                }
-            } else {
-                lo = next
-                candidates = evaluated.compactMap { e in
-                    if e.candidate.kind == .graze { return nil }
-                    var c = e.candidate
-                    c.vLo = e.v
-                    c.dLo = e.dv
-                    return c
-                }
-                if !hiViolating && candidates.isEmpty { break }
+                })
             }
-            widths.append(hi - lo)
+            return .valid(evaluated.compactMap { e in
+                if e.candidate.kind == .graze { return nil }
+                var c = e.candidate
+                c.vLo = e.v
+                c.dLo = e.dv
+                return c
+            })
         }
+        let hi = search.hi, hiViolating = search.hiViolating
+        candidates = search.candidates
         let reachedEnd = hi == end
         if !hiViolating {
             // Every dip was a false alarm: the grid interval stands.

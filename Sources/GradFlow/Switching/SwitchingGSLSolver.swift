@@ -226,39 +226,6 @@ final class SwitchingGSLSolver {
 
     // MARK: - Event location
 
-    private enum Kind { case crossing, exit, graze }
-
-    /// A pair whose switch may lie in the bracket, with its oriented value v (v ≥ 0 valid)
-    /// and, when known, dv/dτ at both ends.
-    private struct Candidate {
-        let pair: Int
-        var kind: Kind
-        var vLo: Double, dLo: Double?
-        var vHi: Double, dHi: Double?
-        /// For grazes: the estimated bracket fraction of the dip.
-        var dip: Double = 0
-        /// Which sliding value is tracked (for exits): true = lower.
-        var lower = true
-    }
-
-    /// The interpolated first crossing of a candidate in [lo, hi].
-    private func estimate(_ c: Candidate, lo: Double, hi: Double) -> Double {
-        let w = hi - lo
-        let s: Double
-        if c.kind == .graze {
-            s = c.dip
-        } else if let d0 = c.dLo, let d1 = c.dHi {
-            s = EventHermiteCubic(v0: max(c.vLo, 0), d0: d0 * w, v1: c.vHi, d1: d1 * w).firstCrossing()
-        } else if let d0 = c.dLo {
-            let v0 = max(c.vLo, 0)
-            s = EventHermiteCubic(coefficients: v0, d0 * w, c.vHi - v0 - d0 * w, 0).firstCrossing()
-        } else {
-            let v0 = max(c.vLo, 0)
-            s = v0 / (v0 - c.vHi)
-        }
-        return lo + min(max(s, 0), 1) * w
-    }
-
     /// dv/dτ of a crossing candidate at a state, for order ≥ 2 (ż = x_iᵀ w'_r).
     private func derivative(of pair: Int, in state: DoubleBuffer) -> Double? {
         guard order >= 2 else { return nil }
@@ -270,11 +237,7 @@ final class SwitchingGSLSolver {
     private func locate(length: Double, reachesTarget: Bool, target: Double,
                         crossings: [Int], exits: [SlidingExit], grazes: [(Int, Double)]) throws {
         let t0 = t
-        let tol = eventTolerance
         let o = pattern.orientation
-        // The bracket: lo = 0 (the accepted start), hi = the attempted end.
-        var lo = 0.0, hi = length
-        var hiViolating = !crossings.isEmpty || !exits.isEmpty
         var hiCrossings = crossings, hiExits = exits
         best.copyContents(from: y)
         zBest.copyContents(from: zEnd)
@@ -284,40 +247,26 @@ final class SwitchingGSLSolver {
         }
         let endSliding = exits.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
             transitions.slidingValues(preactivations: zEnd.readOnly, residual: residual.view).map { ($0.pair, $0) })
-        var candidates: [Candidate] = []
+        var candidates: [EventCandidate] = []
         for pair in crossings {
-            candidates.append(Candidate(pair: pair, kind: .crossing, vLo: o[pair] * z[pair], dLo: o[pair] * dz[pair],
-                                        vHi: o[pair] * zEnd[pair], dHi: o[pair] * dzEnd[pair]))
+            candidates.append(EventCandidate(pair: pair, kind: .crossing, orientation: o, zLo: z, dzLo: dz,
+                                             zHi: zEnd, dzHi: dzEnd))
         }
         for exit in exits {
             let lower = exit.mode == .inactive
             let a = startSliding[exit.pair], b = endSliding[exit.pair], rate = slidingRate[exit.pair]
-            candidates.append(Candidate(pair: exit.pair, kind: .exit,
-                                        vLo: (lower ? a?.lower : a?.upper) ?? 0, dLo: lower ? rate?.lower : rate?.upper,
-                                        vHi: (lower ? b?.lower : b?.upper) ?? -1, dHi: nil, lower: lower))
+            candidates.append(EventCandidate(pair: exit.pair, kind: .exit,
+                                             vLo: (lower ? a?.lower : a?.upper) ?? 0, dLo: lower ? rate?.lower : rate?.upper,
+                                             vHi: (lower ? b?.lower : b?.upper) ?? -1, dHi: nil, lower: lower))
         }
         for (pair, s) in grazes {
-            candidates.append(Candidate(pair: pair, kind: .graze, vLo: o[pair] * z[pair], dLo: o[pair] * dz[pair],
-                                        vHi: o[pair] * zEnd[pair], dHi: o[pair] * dzEnd[pair], dip: s))
+            candidates.append(EventCandidate(pair: pair, kind: .graze, orientation: o, zLo: z, dzLo: dz,
+                                             zHi: zEnd, dzHi: dzEnd, dip: s))
         }
-        var widths: [Double] = [hi - lo]
-        var iteration = 0
-        while true {
-            iteration += 1
-            let next: Double
-            if !hiViolating {
-                // Only grazes: confirm the earliest at its estimated dip.
-                guard let g = candidates.filter({ $0.kind == .graze }).min(by: { $0.dip < $1.dip }) else { break }
-                next = lo + g.dip * (hi - lo)
-            } else {
-                let first = candidates.map { estimate($0, lo: lo, hi: hi) }.min() ?? lo
-                if hi - first <= tol || hi - lo <= tol { break }
-                var guess = first + 0.5 * tol
-                let stalled = widths.count >= 3 && widths[widths.count - 1] > 0.5 * widths[widths.count - 3]
-                if stalled || iteration > 60 || !(guess > lo && guess < hi) { guess = 0.5 * (lo + hi) }
-                next = guess
-            }
-            guard next > lo, next < hi else { break }
+        // The bracket: lo = 0 (the accepted start), hi = the attempted end.
+        var search = EventBracketSearch(lo: 0.0, hi: length, hiViolating: !crossings.isEmpty || !exits.isEmpty,
+                                        candidates: candidates, tolerance: eventTolerance, grazesAtDip: true)
+        try search.run { next, candidates in
             guard stepper.fixedStep(t: t0, h: next, from: start, dydt: startDydt, into: trial) else {
                 throw EarlyStop.diverged(time: t0 + next)
             }
@@ -328,14 +277,12 @@ final class SwitchingGSLSolver {
             let te = tv.compactMap(\.exit)
             let slidingAt = Dictionary(uniqueKeysWithValues: tv.map { ($0.pair, $0) })
             if !tc.isEmpty || !te.isEmpty {
-                hi = next
-                hiViolating = true
                 hiCrossings = tc
                 hiExits = te
                 best.copyContents(from: trial)
                 zBest.copyContents(from: zTrial)
                 // The candidates are now the violations at hi; their lo data stay.
-                var updated: [Candidate] = []
+                var updated: [EventCandidate] = []
                 for pair in tc {
                     let vHi = o[pair] * zTrial[pair], dHi = derivative(of: pair, in: trial)
                     if var c = candidates.first(where: { $0.pair == pair }) {
@@ -345,8 +292,8 @@ final class SwitchingGSLSolver {
                         updated.append(c)
                     } else {
                         // Violated at the trial but not at the attempted end: crossed twice.
-                        updated.append(Candidate(pair: pair, kind: .crossing, vLo: o[pair] * z[pair], dLo: o[pair] * dz[pair],
-                                                 vHi: vHi, dHi: dHi))
+                        updated.append(EventCandidate(pair: pair, kind: .crossing, vLo: o[pair] * z[pair],
+                                                      dLo: o[pair] * dz[pair], vHi: vHi, dHi: dHi))
                     }
                 }
                 for exit in te {
@@ -358,32 +305,29 @@ final class SwitchingGSLSolver {
                         updated.append(c)
                     } else {
                         let a = startSliding[exit.pair]
-                        updated.append(Candidate(pair: exit.pair, kind: .exit, vLo: (lower ? a?.lower : a?.upper) ?? 0,
-                                                 dLo: nil, vHi: vHi, dHi: nil, lower: lower))
+                        updated.append(EventCandidate(pair: exit.pair, kind: .exit, vLo: (lower ? a?.lower : a?.upper) ?? 0,
+                                                      dLo: nil, vHi: vHi, dHi: nil, lower: lower))
                     }
                 }
-                candidates = updated
-            } else {
-                lo = next
-                candidates = candidates.compactMap { c in
-                    var c = c
-                    switch c.kind {
-                    case .crossing:
-                        c.vLo = o[c.pair] * zTrial[c.pair]
-                        c.dLo = derivative(of: c.pair, in: trial)
-                    case .exit:
-                        if let v = slidingAt[c.pair] { c.vLo = c.lower ? v.lower : v.upper }
-                        c.dLo = nil
-                    case .graze:
-                        return nil   // not confirmed at its dip
-                    }
-                    return c
-                }
-                if !hiViolating && candidates.isEmpty { break }
+                return .violating(updated)
             }
-            widths.append(hi - lo)
+            return .valid(candidates.compactMap { c in
+                var c = c
+                switch c.kind {
+                case .crossing:
+                    c.vLo = o[c.pair] * zTrial[c.pair]
+                    c.dLo = derivative(of: c.pair, in: trial)
+                case .exit:
+                    if let v = slidingAt[c.pair] { c.vLo = c.lower ? v.lower : v.upper }
+                    c.dLo = nil
+                case .graze:
+                    return nil   // not confirmed at its dip
+                }
+                return c
+            })
         }
-        if !hiViolating {
+        let hi = search.hi
+        if !search.hiViolating {
             // Every graze was a false alarm: the attempted step stands.
             statistics.steps += 1
             statistics.accountSliding(pairs: pattern.slidingPairCount, over: (reachesTarget ? target : t0 + length) - t0)
