@@ -11,7 +11,8 @@
 /// the step is the minimum-norm least-squares correction −η J_r^+ Δ: with η = 1, one neuron
 /// and J_r of full row rank n ≤ d, it removes the whole residual when no activation flips.
 ///
-/// The pseudo-inverse uses a Jacobi eigen-decomposition of A_r (allocation-free), keeping the
+/// The pseudo-inverse uses GSL's symmetric eigensolver on A_r (preallocated workspace, so no
+/// allocation per step), keeping the
 /// eigenvalues μ > `relativeCutoff`·μ_max (A_r's zero eigenvalues come out at about ε·μ_max;
 /// since κ(A_r) = κ(J_r)², a cutoff of 1e-10 drops the directions where σ(J_r) < 1e-5 σ_max).
 /// The pattern 1[w_rᵀx_i ≥ 0] is evaluated at w_k by a plain dot product, which may disagree
@@ -71,7 +72,7 @@ final class GaussNewtonIterator: DiscreteIterator {
     private let w: DoubleBuffer
     private let gradientBuffer: DoubleBuffer
     private let velocityBuffer: DoubleBuffer
-    private let eigen: JacobiEigensolver
+    private let eigen: SymmetricEigenWorkspace
     /// Eigen-coordinates of g_r.
     private let coordinates: DoubleBuffer
     private(set) var iteration = 0
@@ -91,7 +92,7 @@ final class GaussNewtonIterator: DiscreteIterator {
         w = DoubleBuffer(initialPosition)
         gradientBuffer = DoubleBuffer(count: d * m)
         velocityBuffer = DoubleBuffer(count: d * m)
-        eigen = JacobiEigensolver(size: d)
+        eigen = SymmetricEigenWorkspace(size: d)
         coordinates = DoubleBuffer(count: d)
     }
 
@@ -124,7 +125,12 @@ final class GaussNewtonIterator: DiscreteIterator {
                     a[s * d + p] = value
                 }
             }
-            eigen.decompose()
+            guard (try? eigen.decompose()) != nil else {
+                // GSL fails only on non-finite input: poison the neuron so that the runner
+                // reports the divergence.
+                for p in 0..<d { weights[p * m + r] = .nan }
+                continue
+            }
             var largest = 0.0
             for k in 0..<d { largest = max(largest, eigen.eigenvalue(k)) }
             let cutoff = relativeCutoff * largest
