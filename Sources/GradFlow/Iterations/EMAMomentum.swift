@@ -41,52 +41,7 @@ public struct EMAMomentum: DiscreteMethod {
             throw InputError("GD+M momentum γ", value: "\(averaging)", allowed: "must be in [0, 1)")
         }
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
-        return EMAMomentumIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
-                                   averaging: averaging, timePerStep: timePerStep)
-    }
-}
-
-/// g ← γg + (1 − γ)∇L(w), w ← w − ηg, in place.
-final class EMAMomentumIterator: DiscreteIterator {
-    private let field: any GradientField
-    private let n: Int
-    private let stepSize: Double
-    private let averaging: Double
-    private let timePerStep: Double
-    private let w: DoubleBuffer
-    private let average: DoubleBuffer
-    private let gradientBuffer: DoubleBuffer
-    private let velocityBuffer: DoubleBuffer
-    private(set) var iteration = 0
-    private(set) var gradientEvaluations = 0
-
-    init(field: any GradientField, initialPosition: [Double], stepSize: Double, averaging: Double, timePerStep: Double) {
-        self.field = field
-        n = initialPosition.count
-        self.stepSize = stepSize
-        self.averaging = averaging
-        self.timePerStep = timePerStep
-        w = DoubleBuffer(initialPosition)
-        average = DoubleBuffer(count: n)
-        gradientBuffer = DoubleBuffer(count: n)
-        velocityBuffer = DoubleBuffer(count: n)
-    }
-
-    var position: VectorView { w.readOnly }
-    var velocity: VectorView { velocityBuffer.readOnly }
-
-    func step() {
-        let x = w.view, m = average.view, g = gradientBuffer.view, v = velocityBuffer.view
-        field.gradient(at: x.readOnly, into: g)
-        gradientEvaluations += 1
-        let gamma = averaging, weight = 1 - averaging, eta = stepSize, tau = timePerStep
-        for i in 0..<n {
-            let mi = gamma * m[i] + weight * g[i]
-            m[i] = mi
-            let next = x[i] - eta * mi
-            v[i] = (next - x[i]) / tau
-            x[i] = next
-        }
-        iteration += 1
+        return MomentumBufferIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
+                                      decay: averaging, gradientWeight: 1 - averaging, timePerStep: timePerStep)
     }
 }

@@ -55,53 +55,8 @@ public struct PolyakHeavyBall: DiscreteMethod {
             return MomentumRecurrenceIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
                                               momenta: [momentum], timePerStep: tau)
         case .buffer:
-            return HeavyBallBufferIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
-                                           momentum: momentum, timePerStep: tau)
+            return MomentumBufferIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
+                                          decay: momentum, gradientWeight: 1, timePerStep: tau)
         }
-    }
-}
-
-/// The buffer form M_k = βM_{k−1} + ∇L(w_k), w_{k+1} = w_k − ηM_k, M_{−1} = 0.
-final class HeavyBallBufferIterator: DiscreteIterator {
-    private let field: any GradientField
-    private let n: Int
-    private let stepSize: Double
-    private let momentum: Double
-    private let timePerStep: Double
-    private let w: DoubleBuffer
-    private let buffer: DoubleBuffer
-    private let gradientBuffer: DoubleBuffer
-    private let velocityBuffer: DoubleBuffer
-    private(set) var iteration = 0
-    private(set) var gradientEvaluations = 0
-
-    init(field: any GradientField, initialPosition: [Double], stepSize: Double, momentum: Double, timePerStep: Double) {
-        self.field = field
-        n = initialPosition.count
-        self.stepSize = stepSize
-        self.momentum = momentum
-        self.timePerStep = timePerStep
-        w = DoubleBuffer(initialPosition)
-        buffer = DoubleBuffer(count: n)
-        gradientBuffer = DoubleBuffer(count: n)
-        velocityBuffer = DoubleBuffer(count: n)
-    }
-
-    var position: VectorView { w.readOnly }
-    var velocity: VectorView { velocityBuffer.readOnly }
-
-    func step() {
-        let x = w.view, m = buffer.view, g = gradientBuffer.view, v = velocityBuffer.view
-        field.gradient(at: x.readOnly, into: g)
-        gradientEvaluations += 1
-        let beta = momentum, eta = stepSize, tau = timePerStep
-        for i in 0..<n {
-            let mi = beta * m[i] + g[i]
-            m[i] = mi
-            let next = x[i] - eta * mi
-            v[i] = (next - x[i]) / tau
-            x[i] = next
-        }
-        iteration += 1
     }
 }

@@ -145,6 +145,25 @@ public struct SwitchingSimulation {
         let band = 1e-12 * (1 + (z.map(abs).max() ?? 0))
         let pattern = SwitchingPattern(preactivations: z, samples: kernel.n, width: kernel.m, releaseBand: band)
 
+        /// Advances to each sample time and records it; an early stop or an overflowed monitor
+        /// ends the run with the samples taken so far.
+        func sample(advance: (Double) throws -> Void,
+                    state: () -> (position: [Double], velocity: [Double], slidingPairs: Int)) throws {
+            for target in times {
+                do {
+                    try advance(target)
+                } catch let stop as EarlyStop {
+                    trajectory.earlyStop = stop
+                    return
+                }
+                let current = state()
+                if !record(target, position: current.position, velocity: current.velocity, slidingPairs: current.slidingPairs) {
+                    trajectory.earlyStop = .diverged(time: target)
+                    return
+                }
+            }
+        }
+
         var statistics: SwitchingStatistics
         var finalWeights: [Double] = []
         switch method {
@@ -156,20 +175,10 @@ public struct SwitchingSimulation {
             if let observer {
                 solver.observer = { t, y in observer(t, Array(y.array[0..<nb])) }
             }
-            for target in times {
-                do {
-                    try solver.advance(to: target)
-                } catch let stop as EarlyStop {
-                    trajectory.earlyStop = stop
-                    break
-                }
+            try sample(advance: solver.advance(to:)) {
                 eventsSoFar = solver.statistics.events
                 let y = solver.y.array
-                if !record(target, position: Array(y[0..<nb]), velocity: solver.currentVelocity().prefix(nb).map { $0 },
-                           slidingPairs: solver.slidingPairs) {
-                    trajectory.earlyStop = .diverged(time: target)
-                    break
-                }
+                return (Array(y[0..<nb]), solver.currentVelocity().prefix(nb).map { $0 }, solver.slidingPairs)
             }
             statistics = solver.statistics
             statistics.evaluations = solver.stepper.evaluations
@@ -180,19 +189,10 @@ public struct SwitchingSimulation {
             if let observer {
                 solver.observer = { t, w in observer(t, w) }
             }
-            for target in times {
-                do {
-                    try solver.advance(to: target)
-                } catch let stop as EarlyStop {
-                    trajectory.earlyStop = stop
-                    break
-                }
+            try sample(advance: solver.advance(to:)) {
                 eventsSoFar = solver.statistics.events
                 let (position, velocity) = solver.currentPositionAndVelocity()
-                if !record(target, position: position, velocity: velocity, slidingPairs: pattern.slidingPairCount) {
-                    trajectory.earlyStop = .diverged(time: target)
-                    break
-                }
+                return (position, velocity, pattern.slidingPairCount)
             }
             statistics = solver.statistics
             finalWeights = solver.currentPositionAndVelocity().0
