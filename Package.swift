@@ -5,6 +5,7 @@ let package = Package(
     name: "GradFlow",
     products: [
         .library(name: "GradFlow", targets: ["GradFlow"]),
+        .library(name: "GradFlowExport", targets: ["GradFlowExport"]),
         .executable(name: "gradflow", targets: ["gradflow"]),
     ],
     dependencies: [
@@ -18,16 +19,25 @@ let package = Package(
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev", "libopenblas-dev", "pkg-config"])]
         ),
-        .target(name: "GradFlow", dependencies: ["CGSL"]),
+        // The numerics layer: the only target that imports CGSL, holds raw pointers and
+        // calls GSL, BLAS and LAPACK. Dense matrices and views, eigensolvers, the GSL ODE
+        // drivers and the ReLU products.
+        .target(name: "GradFlowNumerics", dependencies: ["CGSL"]),
+        // The core: models, flows and their theory, solvers, solutions, monitors, discrete
+        // methods and analysis.
+        .target(name: "GradFlow", dependencies: ["GradFlowNumerics"]),
+        // Writers: CSV, JSON, Markdown, LaTeX, atomic files.
+        .target(name: "GradFlowExport", dependencies: ["GradFlow"]),
+        // The command line.
         .executableTarget(
             name: "gradflow",
             dependencies: [
-                "GradFlow",
+                "GradFlow", "GradFlowExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "TheoremTwoCheck", dependencies: ["GradFlow"], path: "Examples/TheoremTwoCheck"),
-        .testTarget(name: "GradFlowTests", dependencies: ["GradFlow", "gradflow"]),
+        .testTarget(name: "GradFlowTests", dependencies: ["GradFlow", "GradFlowNumerics", "GradFlowExport", "gradflow"]),
     ],
     swiftLanguageModes: [.v6]
 )

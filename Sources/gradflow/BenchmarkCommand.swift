@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GradFlow
+import GradFlowExport
 
 struct BenchmarkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,24 +31,24 @@ struct BenchmarkCommand: ParsableCommand {
         let second = ThroughputBenchmark.dgemm(m: d, n: m, k: n, minimumSeconds: seconds)
         let rhs = ThroughputBenchmark.weightGradient(network: network, minimumSeconds: seconds)
         func line(_ name: String, _ x: ThroughputBenchmark.Measurement) -> String {
-            "\(name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(TextTable.format(x.gigaflops, digits: 4).padding(toLength: 8, withPad: " ", startingAt: 0)) GFLOP/s  \(TextTable.format(x.secondsPerCall * 1e3, digits: 4)) ms/call  (\(x.calls) calls)"
+            "\(name.padding(toLength: 44, withPad: " ", startingAt: 0)) \(NumberFormat.short(x.gigaflops, digits: 4).padding(toLength: 8, withPad: " ", startingAt: 0)) GFLOP/s  \(NumberFormat.short(x.secondsPerCall * 1e3, digits: 4)) ms/call  (\(x.calls) calls)"
         }
         print(line("dgemm 2048x2048x2048", square))
         print(line("dgemm Z = X W      (\(n)x\(d) · \(d)x\(m))", first))
         print(line("dgemm G = Xᵀ S     (\(d)x\(n) · \(n)x\(m))", second))
         print(line("weight RHS ∇L(W)   (4nmd = \(4 * n * m * d) flops)", rhs))
-        print("RHS / square dgemm: \(TextTable.format(100 * rhs.gigaflops / square.gigaflops, digits: 3))%")
+        print("RHS / square dgemm: \(NumberFormat.short(100 * rhs.gigaflops / square.gigaflops, digits: 3))%")
         guard !noSwitching else { return }
         print("")
         print("weight runs with located switches: n = 20, d = 10, m = 2000, seed \(seed), T = 50, rkf45 rtol 1e-6 atol 1e-9, event tolerance 1e-8")
         let rows = try SwitchingBenchmark.run(network: try SwitchingBenchmark.network(seed: seed))
-        var table = TextTable(header: ["flow", "method", "wall s", "RHS evals", "events", "crossings", "sliding entries",
+        var table = Table(header: ["flow", "method", "wall s", "RHS evals", "events", "crossings", "sliding entries",
                                        "sliding exits", "sliding time", "sliding pair-time", "final loss", "vs exact"])
         for r in rows {
-            table.rows.append([r.flow, r.method, TextTable.format(r.wallSeconds, digits: 3), "\(r.evaluations)", "\(r.events)",
-                               "\(r.crossings)", "\(r.slidingEntries)", "\(r.slidingExits)", TextTable.format(r.slidingTime, digits: 4),
-                               TextTable.format(r.slidingPairTime, digits: 5), TextTable.format(r.finalLoss, digits: 4),
-                               r.relativeDifferenceToExact.map { TextTable.format($0, digits: 2) } ?? "-"])
+            table.rows.append([r.flow, r.method, NumberFormat.short(r.wallSeconds, digits: 3), "\(r.evaluations)", "\(r.events)",
+                               "\(r.crossings)", "\(r.slidingEntries)", "\(r.slidingExits)", NumberFormat.short(r.slidingTime, digits: 4),
+                               NumberFormat.short(r.slidingPairTime, digits: 5), NumberFormat.short(r.finalLoss, digits: 4),
+                               r.relativeDifferenceToExact.map { NumberFormat.short($0, digits: 2) } ?? "-"])
         }
         print(table.render(), terminator: "")
         print("vs exact: ‖W_gsl(T) − W_exact(T)‖/‖W_exact(T)‖ between the two solvers of the same flow.")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GradFlow
+import GradFlowExport
 
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,8 +40,8 @@ struct CompareCommand: ParsableCommand {
         let frozen = built.frozenSpectrum ?? built.initialSpectrum ?? built.limitSpectrum!
         print("problem: \(spec.state.rawValue), n = \(built.field.sampleCount)"
               + (built.network.map { ", d = \($0.dimension), m = \($0.width)" } ?? "")
-              + ", seed \(spec.seed); λ0 = λmin(H∞) = \(TextTable.format(built.lambda0)), κ = \(TextTable.format(built.conditionNumber))"
-              + "; λmin(H(0)) = \(TextTable.format(frozen.lambdaMin)), λmax(H(0)) = \(TextTable.format(frozen.lambdaMax)); solver \(solverOptions.solver)")
+              + ", seed \(spec.seed); λ0 = λmin(H∞) = \(NumberFormat.short(built.lambda0)), κ = \(NumberFormat.short(built.conditionNumber))"
+              + "; λmin(H(0)) = \(NumberFormat.short(frozen.lambdaMin)), λmax(H(0)) = \(NumberFormat.short(frozen.lambdaMax)); solver \(solverOptions.solver)")
 
         var summaries: [RateSummary] = []
         var parameters: [String] = []
@@ -61,7 +62,7 @@ struct CompareCommand: ParsableCommand {
                 ? LinearizedRate.nesterovLossPower(gamma: (flow as! NesterovFlow).gamma)
                 : try LinearizedRate.exponentialLossRate(flow: flow, eigenvalues: frozen.eigenvalues)
             summaries.append(summary)
-            parameters.append(([solver.name] + flow.parameters.map { "\($0.0)=\(TextTable.format($0.1, digits: 4))" }).joined(separator: " "))
+            parameters.append(([solver.name] + flow.parameters.map { "\($0.0)=\(NumberFormat.short($0.1, digits: 4))" }).joined(separator: " "))
             if let stop = outcome.trajectory.earlyStop { stops.append("\(flow.name): \(stop.description)") }
         }
         var usedNames: [String: Int] = [:]
@@ -80,25 +81,25 @@ struct CompareCommand: ParsableCommand {
                 summary.theorySource = "spectral radius of the iteration on H(0): L ~ ρ^{2k}"
             }
             summaries.append(summary)
-            parameters.append(method.parameters.map { "\($0.0)=\(TextTable.format($0.1, digits: 4))" }.joined(separator: " "))
+            parameters.append(method.parameters.map { "\($0.0)=\(NumberFormat.short($0.1, digits: 4))" }.joined(separator: " "))
             if let recipe { notes.append("\(runName): recipe \(recipe.source)") }
             if let stop = outcome.trajectory.earlyStop { stops.append("\(runName): \(stop.description)") }
         }
 
-        var table = TextTable(header: ["run", "parameters", "law", "theory rate", "linearized", "fitted rate", "fit window",
+        var table = Table(header: ["run", "parameters", "law", "theory rate", "linearized", "fitted rate", "fit window",
                                        "ρ/iter theory", "ρ/iter fitted", "t to ε", "k to ε", "final loss", "nfev"])
         for (s, p) in zip(summaries, parameters) {
-            let window = s.fit.map { "[\(TextTable.format($0.window.lowerBound, digits: 4)), \(TextTable.format($0.window.upperBound, digits: 4))]" } ?? "-"
+            let window = s.fit.map { "[\(NumberFormat.short($0.window.lowerBound, digits: 4)), \(NumberFormat.short($0.window.upperBound, digits: 4))]" } ?? "-"
             table.rows.append([
                 s.run, p.isEmpty ? "-" : p, s.law == .power ? "t^-r" : "e^-rt",
-                s.theoryRate.map { TextTable.format($0, digits: 4) } ?? "-",
-                s.linearizedRate.map { TextTable.format($0, digits: 4) } ?? "-",
-                s.fit.map { TextTable.format($0.rate, digits: 4) } ?? "-", window,
-                s.predictedFactorPerIteration.map { TextTable.format($0, digits: 5) } ?? "-",
-                s.fittedFactorPerIteration.map { TextTable.format($0, digits: 5) } ?? "-",
-                s.timeToEpsilon.map { TextTable.format($0, digits: 4) } ?? "-",
+                s.theoryRate.map { NumberFormat.short($0, digits: 4) } ?? "-",
+                s.linearizedRate.map { NumberFormat.short($0, digits: 4) } ?? "-",
+                s.fit.map { NumberFormat.short($0.rate, digits: 4) } ?? "-", window,
+                s.predictedFactorPerIteration.map { NumberFormat.short($0, digits: 5) } ?? "-",
+                s.fittedFactorPerIteration.map { NumberFormat.short($0, digits: 5) } ?? "-",
+                s.timeToEpsilon.map { NumberFormat.short($0, digits: 4) } ?? "-",
                 s.iterationsToEpsilon.map { "\($0)" } ?? "-",
-                TextTable.format(s.finalLoss, digits: 3), "\(s.evaluations)",
+                NumberFormat.short(s.finalLoss, digits: 3), "\(s.evaluations)",
             ])
         }
         print(table.render(), terminator: "")
@@ -107,22 +108,22 @@ struct CompareCommand: ParsableCommand {
             "theory: 002 theorems for flows; for discrete runs the spectral radius ρ of the iteration on the frozen H(0), as the rate −2 ln ρ per unit time.",
             "linearized: from the characteristic roots on the frozen H(0) (Nesterov: the envelope power γ).",
             "ρ/iter: contraction of ‖[ξ_k; ξ_{k−1}]‖ per iteration, predicted (spectral radius) and fitted (e^{slope/2} of ln L against k).",
-            "ε = \(CSVFormat.number(epsilon)); fit window: from 25% into the usable range to the last sample above 1e-24·L(0).",
+            "ε = \(NumberFormat.roundTrip(epsilon)); fit window: from 25% into the usable range to the last sample above 1e-24·L(0).",
         ]
         for s in summaries where !s.theorySource.isEmpty && s.predictedFactorPerIteration == nil { legend.append("\(s.run): \(s.theorySource)") }
         legend += notes
         for line in legend { print(line) }
         try AtomicFile.write(table.renderMarkdown() + "\n" + legend.map { "- \($0)" }.joined(separator: "\n") + "\n",
                              to: "\(output)/rates.md")
-        var csv = TextTable(header: ["run", "law", "theory_rate", "theory_source", "linearized_rate", "fitted_rate", "fitted_rate_se",
+        var csv = Table(header: ["run", "law", "theory_rate", "theory_source", "linearized_rate", "fitted_rate", "fitted_rate_se",
                                      "window_start", "window_end", "rho_per_iteration_theory", "rho_per_iteration_fitted",
                                      "time_to_epsilon", "iterations_to_epsilon", "final_loss", "evaluations"])
         for s in summaries {
-            func n(_ x: Double?) -> String { x.map(CSVFormat.number) ?? "" }
+            func n(_ x: Double?) -> String { x.map(NumberFormat.roundTrip) ?? "" }
             csv.rows.append([s.run, s.law.rawValue, n(s.theoryRate), s.theorySource, n(s.linearizedRate), n(s.fit?.rate),
                              n(s.fit?.standardError), n(s.fit?.window.lowerBound), n(s.fit?.window.upperBound),
                              n(s.predictedFactorPerIteration), n(s.fittedFactorPerIteration), n(s.timeToEpsilon),
-                             s.iterationsToEpsilon.map { "\($0)" } ?? "", CSVFormat.number(s.finalLoss), "\(s.evaluations)"])
+                             s.iterationsToEpsilon.map { "\($0)" } ?? "", NumberFormat.roundTrip(s.finalLoss), "\(s.evaluations)"])
         }
         try AtomicFile.write(csv.renderCSV(), to: "\(output)/rates.csv")
         print("wrote \(output)/rates.md, \(output)/rates.csv and one CSV/JSON per run")

@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import GradFlow
+import GradFlowExport
 
 /// Options of the flows' parameters.
 struct FlowParameterOptions: ParsableArguments {

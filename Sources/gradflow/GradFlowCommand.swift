@@ -1,5 +1,6 @@
 import ArgumentParser
 import GradFlow
+import GradFlowExport
 
 @main
 struct GradFlowCommand: ParsableCommand {
@@ -10,8 +11,18 @@ struct GradFlowCommand: ParsableCommand {
         subcommands: [CompareCommand.self, SimulateCommand.self, LyapunovCommand.self, SweepCommand.self, RegimeCommand.self, BenchmarkCommand.self],
         defaultSubcommand: CompareCommand.self
     )
+
+    /// Parses and runs the command; a library `InputError` is reported with the flag the
+    /// user typed.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as InputError {
+            exit(withError: CommandLineInputError(message: InputNames.message(error)))
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
-enum ToolVersion {
-    static let current = "0.1.0"
-}

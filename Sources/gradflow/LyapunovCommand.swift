@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GradFlow
+import GradFlowExport
 
 struct LyapunovCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,8 +56,8 @@ struct LyapunovCommand: ParsableCommand {
         let times = try SampleTimes(list: Array(Set(grid.values + rowTimes)).sorted())
 
         var decay = DecayTable()
-        var summary = TextTable(header: ["run", "energy law", "fitted rate", "theory rate", "theory source"])
-        var checks = TextTable(header: ["run", "check", "source", "verdict"])
+        var summary = Table(header: ["run", "energy law", "fitted rate", "theory rate", "theory source"])
+        var checks = Table(header: ["run", "check", "source", "verdict"])
         var stops: [String] = []
         for flowSpec in flowSpecs {
             var flow = try flowSpec.build(lambda0: lambda0)
@@ -111,8 +112,8 @@ struct LyapunovCommand: ParsableCommand {
             let fitColumn = flow is NesterovFlow ? "loss" : "energy"
             let fit = try? RateFit(times: trajectory.column("t") ?? [], losses: trajectory.column(fitColumn) ?? [], law: law)
             summary.rows.append([flow.name, (law == .power ? "L ~ t^-r" : "V ~ e^-rt"),
-                                 fit.map { TextTable.format($0.rate, digits: 4) } ?? "-",
-                                 theory.map { TextTable.format($0.0, digits: 4) } ?? "-", theory?.1 ?? "none in 002"])
+                                 fit.map { NumberFormat.short($0.rate, digits: 4) } ?? "-",
+                                 theory.map { NumberFormat.short($0.0, digits: 4) } ?? "-", theory?.1 ?? "none in 002"])
             let width = spec.state == .network ? built.network?.width : nil
             for verdict in TheoremChecks.verdicts(flow: flow, trajectory: trajectory, lambda0: lambda0,
                                                   sampleCount: built.field.sampleCount, width: width,
@@ -121,7 +122,7 @@ struct LyapunovCommand: ParsableCommand {
             }
             if flow is HigherOrderMomentumFlow, bound != nil, let mu = theory?.0,
                let v0 = DecayTable.referenceEnergy(trajectory)?.value,
-               let verdict = BoundCheck(name: "V(t) ≤ e^{-μt} V(0), μ = \(TextTable.format(mu, digits: 4))",
+               let verdict = BoundCheck(name: "V(t) ≤ e^{-μt} V(0), μ = \(NumberFormat.short(mu, digits: 4))",
                                         source: "constructed modal Lyapunov function", column: "energy",
                                         fromTime: .leastNonzeroMagnitude, bound: { t in exp(-mu * t) * v0 }).evaluate(trajectory) {
                 checks.rows.append([flow.name, verdict.name, verdict.source, verdict.summary])
@@ -152,14 +153,14 @@ struct LyapunovCommand: ParsableCommand {
             var methodChecks = discreteChecks
             if method is GradientDescent, let rho = try LinearizedRate.spectralRadius(method: method, eigenvalues: frozen.eigenvalues),
                let loss0 = trajectory.column("loss")?.first {
-                methodChecks.append(BoundCheck(name: "L_k ≤ ρ^{2k} L_0, ρ = max|1 − ηλ| = \(TextTable.format(rho, digits: 5))",
+                methodChecks.append(BoundCheck(name: "L_k ≤ ρ^{2k} L_0, ρ = max|1 − ηλ| = \(NumberFormat.short(rho, digits: 5))",
                                                source: "GD on the frozen H(0) (linear regime)", column: "loss",
                                                timeColumn: "k") { k in pow(rho, 2 * k) * loss0 })
             }
             let rate = try? RateFit(times: trajectory.column("k") ?? [], losses: trajectory.column("loss") ?? [], law: .exponential)
             let rho = try LinearizedRate.spectralRadius(method: method, eigenvalues: frozen.eigenvalues)
-            summary.rows.append([method.name, "L ~ e^-rk", rate.map { TextTable.format($0.rate, digits: 4) } ?? "-",
-                                 rho.map { TextTable.format(-2 * log($0), digits: 4) } ?? "-",
+            summary.rows.append([method.name, "L ~ e^-rk", rate.map { NumberFormat.short($0.rate, digits: 4) } ?? "-",
+                                 rho.map { NumberFormat.short(-2 * log($0), digits: 4) } ?? "-",
                                  rho == nil ? "none" : "−2 ln ρ, ρ = spectral radius on H(0), per iteration"])
             for check in methodChecks {
                 if let verdict = check.evaluate(trajectory) {
@@ -167,7 +168,7 @@ struct LyapunovCommand: ParsableCommand {
                 }
             }
         }
-        let header = "λ0 = \(TextTable.format(lambda0)); seed \(spec.seed); solver \(solverOptions.solver)"
+        let header = "λ0 = \(NumberFormat.short(lambda0)); seed \(spec.seed); solver \(solverOptions.solver)"
         let decayText = decay.textTable
         print(header)
         print(decayText.render(), terminator: "")

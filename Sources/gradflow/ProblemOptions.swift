@@ -1,5 +1,6 @@
 import ArgumentParser
 import GradFlow
+import GradFlowExport
 
 /// Options naming the problem: data, network and, for error runs, the frozen kernel.
 struct ProblemOptions: ParsableArguments {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GradFlow
+import GradFlowExport
 
 struct RegimeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,7 +29,7 @@ struct RegimeCommand: ParsableCommand {
         spec.state = .errors
         let built = try spec.build()
         let spectrum = built.frozenSpectrum!
-        var table = TextTable(header: ["method", "eta", "beta", "kernel", "ρ(M)", "‖M‖₂", "max ‖M^k‖/ρ^k (k)",
+        var table = Table(header: ["method", "eta", "beta", "kernel", "ρ(M)", "‖M‖₂", "max ‖M^k‖/ρ^k (k)",
                                        "Thm 5 applies", "printed C0", "corrected C0", "max ‖M^k‖/β^{k/2}"])
         for text in methods.split(separator: ",") {
             let methodSpec = try MethodSpecification(parsing: String(text))
@@ -46,15 +47,15 @@ struct RegimeCommand: ParsableCommand {
             let applies = regime.method == .heavyBall && regime.theorem5Applies
             let betaScaled = applies ? regime.transientConstant(maxIterations: maxIterations, rate: regime.momentum.squareRoot()) : nil
             table.rows.append([
-                String(text), TextTable.format(regime.stepSize, digits: 5), TextTable.format(regime.momentum, digits: 5),
-                spec.kernel.name, TextTable.format(regime.spectralRadius, digits: 6), TextTable.format(regime.spectralNorm, digits: 5),
-                "\(TextTable.format(transient.value, digits: 5)) (\(transient.atIteration))", applies ? "yes" : "no",
-                regime.theorem5C0(.printed).map { TextTable.format($0, digits: 5) } ?? "-",
-                regime.theorem5C0(.corrected).map { TextTable.format($0, digits: 5) } ?? "-",
-                betaScaled.map { "\(TextTable.format($0.value, digits: 5)) (\($0.atIteration))" } ?? "-",
+                String(text), NumberFormat.short(regime.stepSize, digits: 5), NumberFormat.short(regime.momentum, digits: 5),
+                spec.kernel.name, NumberFormat.short(regime.spectralRadius, digits: 6), NumberFormat.short(regime.spectralNorm, digits: 5),
+                "\(NumberFormat.short(transient.value, digits: 5)) (\(transient.atIteration))", applies ? "yes" : "no",
+                regime.theorem5C0(.printed).map { NumberFormat.short($0, digits: 5) } ?? "-",
+                regime.theorem5C0(.corrected).map { NumberFormat.short($0, digits: 5) } ?? "-",
+                betaScaled.map { "\(NumberFormat.short($0.value, digits: 5)) (\($0.atIteration))" } ?? "-",
             ])
         }
-        print("kernel \(spec.kernel.name): n = \(spectrum.eigenvalues.count), λmin = \(TextTable.format(spectrum.lambdaMin)), λmax = \(TextTable.format(spectrum.lambdaMax)), κ = \(TextTable.format(spectrum.conditionNumber))")
+        print("kernel \(spec.kernel.name): n = \(spectrum.eigenvalues.count), λmin = \(NumberFormat.short(spectrum.lambdaMin)), λmax = \(NumberFormat.short(spectrum.lambdaMax)), κ = \(NumberFormat.short(spectrum.conditionNumber))")
         print(table.render(), terminator: "")
         print("ρ(M): predicted contraction of ‖[ξ_k; ξ_k−1]‖ per iteration; ‖M‖₂ ≥ 1 always (000 Lemma 3 meant the spectral radius).")
         print("001 Thm 5 bounds ‖M^k v‖ ≤ C0 β^{k/2}‖v‖; its printed C0 is too small by √(2(1+β)) (corrected C0 in the next column).")

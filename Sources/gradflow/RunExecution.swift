@@ -1,5 +1,6 @@
 import Foundation
 import GradFlow
+import GradFlowExport
 
 /// Runs one flow on a built problem and writes its CSV and JSON atomically.
 enum RunExecution {
@@ -80,8 +81,8 @@ enum RunExecution {
         let csvPath = outputPrefix + ".csv", jsonPath = outputPrefix + ".json"
         try AtomicFile.write(CSVFormat.render(trajectory, metadata: record.csvMetadata), to: csvPath)
         try AtomicFile.write(try record.json(), to: jsonPath)
-        let table = TextTable(header: trajectory.columns,
-                              rows: trajectory.rows.map { $0.map { TextTable.format($0) } })
+        let table = Table(header: trajectory.columns,
+                              rows: trajectory.rows.map { $0.map { NumberFormat.short($0) } })
         return Outcome(trajectory: trajectory, wallSeconds: wall, csvPath: csvPath, jsonPath: jsonPath,
                        table: table.render())
     }

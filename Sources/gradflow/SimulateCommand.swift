@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GradFlow
+import GradFlowExport
 
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -39,7 +40,7 @@ struct SimulateCommand: ParsableCommand {
         if printTable { print(outcome.table, terminator: "") }
         print("wrote \(outcome.csvPath) and \(outcome.jsonPath): \(outcome.trajectory.rows.count) samples, "
               + "nfev \(outcome.trajectory.statistics.evaluations), steps \(outcome.trajectory.statistics.steps), "
-              + "\(TextTable.format(outcome.wallSeconds, digits: 3)) s")
+              + "\(NumberFormat.short(outcome.wallSeconds, digits: 3)) s")
         if let stop = outcome.trajectory.earlyStop {
             throw RunStopped(message: stop.description)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GradFlow
+import GradFlowExport
 
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,9 +41,9 @@ struct SweepCommand: ParsableCommand {
         try solverOptions.validate(state: spec.state)
         let times = try solverOptions.sampleTimes()
         let flowSpec = try flowParameters.specification(kind: flow)
-        var table = TextTable(header: ["m", "checks held", "failed checks", "max weight distance", "pattern change ratio",
+        var table = Table(header: ["m", "checks held", "failed checks", "max weight distance", "pattern change ratio",
                                        "min λ_min(H(t))", "final loss"])
-        var detail = TextTable(header: ["m", "check", "verdict"])
+        var detail = Table(header: ["m", "check", "verdict"])
         var stops: [String] = []
         for m in widthList {
             spec.width = m
@@ -63,10 +64,10 @@ struct SweepCommand: ParsableCommand {
             table.rows.append([
                 "\(m)", "\(verdicts.count - failed.count)/\(verdicts.count)",
                 failed.isEmpty ? "-" : failed.map { String($0.name.prefix(while: { $0 != "=" && $0 != "," })).trimmingCharacters(in: .whitespaces) }.joined(separator: "; "),
-                TextTable.format(trajectory.column("max_weight_distance")?.max() ?? .nan, digits: 4),
-                TextTable.format(trajectory.column("pattern_change_ratio")?.max() ?? .nan, digits: 4),
-                TextTable.format(trajectory.column("lambda_min")?.min() ?? .nan, digits: 4),
-                TextTable.format(trajectory.column("loss")?.last ?? .nan, digits: 4),
+                NumberFormat.short(trajectory.column("max_weight_distance")?.max() ?? .nan, digits: 4),
+                NumberFormat.short(trajectory.column("pattern_change_ratio")?.max() ?? .nan, digits: 4),
+                NumberFormat.short(trajectory.column("lambda_min")?.min() ?? .nan, digits: 4),
+                NumberFormat.short(trajectory.column("loss")?.last ?? .nan, digits: 4),
             ])
             for v in verdicts { detail.rows.append(["\(m)", v.name, v.summary]) }
         }

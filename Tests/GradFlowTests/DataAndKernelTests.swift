@@ -1,6 +1,9 @@
 import Foundation
 import XCTest
 @testable import GradFlow
+@testable import GradFlowNumerics
+@testable import GradFlowExport
+@testable import gradflow
 
 /// Data sources (synthetic, CSV), network initialization and export, and the NTK
 /// (empirical 002 eq. (2.6), limit 002 Fact 2.2, spectrum).
@@ -31,7 +34,8 @@ final class DataAndKernelTests: XCTestCase {
             XCTFail("expected an InputError", file: file, line: line)
             return ""
         } catch let error as InputError {
-            let message = String(describing: error)
+            // Rendered as the command line reports it, with the flag the user typed.
+            let message = InputNames.message(error)
             XCTAssertFalse(message.contains("\n"), "message must be one line: \(message)", file: file, line: line)
             return message
         } catch {
@@ -102,9 +106,9 @@ final class DataAndKernelTests: XCTestCase {
 
     func testSyntheticRejectsNonPositiveSizes() {
         let m1 = inputErrorMessage { _ = try Dataset.synthetic(samples: 0, dimension: 3, labels: .signs, random: RandomSource(seed: 1)) }
-        XCTAssertTrue(m1.hasPrefix("samples: got 0;"), m1)
+        XCTAssertTrue(m1.hasPrefix("--samples: got 0;"), m1)
         let m2 = inputErrorMessage { _ = try Dataset.synthetic(samples: 3, dimension: -1, labels: .signs, random: RandomSource(seed: 1)) }
-        XCTAssertTrue(m2.hasPrefix("dimension: got -1;"), m2)
+        XCTAssertTrue(m2.hasPrefix("--dimension: got -1;"), m2)
     }
 
     // MARK: - Network initialization and CSV
@@ -123,7 +127,7 @@ final class DataAndKernelTests: XCTestCase {
     func testGaussianNetworkRejectsWidthZero() throws {
         let data = try Dataset.synthetic(samples: 2, dimension: 2, labels: .signs, random: RandomSource(seed: 1))
         let message = inputErrorMessage { _ = try ReLUNetwork.gaussian(data: data, width: 0, random: RandomSource(seed: 1)) }
-        XCTAssertTrue(message.hasPrefix("width: got 0;"), message)
+        XCTAssertTrue(message.hasPrefix("--width: got 0;"), message)
     }
 
     func testWeightsRoundTripIsBitExact() throws {

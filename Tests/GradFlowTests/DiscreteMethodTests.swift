@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import GradFlow
+@testable import GradFlowNumerics
+@testable import GradFlowExport
 
 /// The discrete methods (Iterations/) against independent references: the exact linear
 /// recursions on a frozen kernel, hand-evaluated recipe formulas, the exact modal solution of

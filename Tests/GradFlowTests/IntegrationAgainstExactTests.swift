@@ -1,5 +1,7 @@
 import XCTest
 @testable import GradFlow
+@testable import GradFlowNumerics
+@testable import GradFlowExport
 
 /// GSL odeiv2 integration of the frozen-kernel error model against the exact modal
 /// solution (an independent closed form: exponentials, damped oscillators, Bessel

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import GradFlow
+@testable import GradFlowNumerics
+@testable import GradFlowExport
 
 /// Tests of `LinearRegime` (the heavy-ball / Nesterov transition matrix on a frozen kernel)
 /// against references that do not use its 2×2 block machinery: the full 2n×2n matrix built

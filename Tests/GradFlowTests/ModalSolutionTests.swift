@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 @testable import GradFlow
+@testable import GradFlowNumerics
+@testable import GradFlowExport
 
 /// A constant-coefficient flow that is none of the named flows, to exercise the generic path.
 private struct ConstantDampingFlow: ContinuousFlow {

@@ -1,6 +1,8 @@
 import XCTest
 import Foundation
 @testable import GradFlow
+@testable import GradFlowNumerics
+@testable import GradFlowExport
 
 /// Rate fits and rate summaries against synthetic curves with known exponents and against
 /// spectral radii of the linear regime.
@@ -79,7 +81,10 @@ final class RateAnalysisTests: XCTestCase {
                    "nag:eta=nan:beta=0.5", "gd:eta=0.1:speed=3"]
         for text in bad {
             XCTAssertThrowsError(try MethodSpecification(parsing: text).build(problem: problem, flowParameters: FlowSpecification(kind: .heavyBall)), text) { error in
-                XCTAssertTrue("\(error)".hasPrefix("--method"), "\(text): \(error)")
+                // The library names the method input and the text it was read from.
+                let input = (error as? InputError)?.parameter
+                XCTAssertEqual(input?.key, "method", "\(text): \(error)")
+                XCTAssertEqual(input?.detail, text, "\(text): \(error)")
             }
         }
     }

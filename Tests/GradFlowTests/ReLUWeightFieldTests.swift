@@ -1,6 +1,8 @@
 import XCTest
 import Foundation
 @testable import GradFlow
+@testable import GradFlowNumerics
+@testable import GradFlowExport
 
 /// The weight right-hand side of the ReLU network against finite differences and against
 /// the NTK identities H = JJᵀ, ∇L = JᵀΔ.

@@ -1,6 +1,8 @@
 import XCTest
 import Foundation
 @testable import GradFlow
+@testable import GradFlowNumerics
+@testable import GradFlowExport
 
 /// Event location, Filippov sliding and exact pieces for the ReLU weight flows (issue 5).
 /// References are independent of the solvers: closed-form solutions of one-neuron problems

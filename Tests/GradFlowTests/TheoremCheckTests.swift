@@ -1,6 +1,8 @@
 import XCTest
 import Foundation
 @testable import GradFlow
+@testable import GradFlowNumerics
+@testable import GradFlowExport
 
 /// Theorem checks and decay tables on the frozen-kernel error model, against values
 /// computed here directly from the modal solution.

@@ -54,18 +54,18 @@ public struct DecayTable: Sendable {
     }
 
     /// The table as text cells, with fixed formatting so that equal inputs give equal text.
-    public var textTable: TextTable {
+    public var textTable: Table {
         let showK = rows.contains { $0.iteration != nil }
         var header = ["run", "t"]
         if showK { header.append("k") }
         header += ["V(t)/V(0)", "bound", "margin (decades)", "L(t)", "Lhat(t)"]
-        var table = TextTable(header: header)
+        var table = Table(header: header)
         for r in rows {
-            var cells = [r.run, TextTable.format(r.time, digits: 6)]
+            var cells = [r.run, NumberFormat.short(r.time, digits: 6)]
             if showK { cells.append(r.iteration.map { "\($0)" } ?? "-") }
-            cells += [TextTable.format(r.energyRatio, digits: 4), r.bound.map { TextTable.format($0, digits: 4) } ?? "-",
-                      r.marginDecades.map { TextTable.format($0, digits: 3) } ?? "-",
-                      TextTable.format(r.loss, digits: 4), TextTable.format(r.pseudoLoss, digits: 4)]
+            cells += [NumberFormat.short(r.energyRatio, digits: 4), r.bound.map { NumberFormat.short($0, digits: 4) } ?? "-",
+                      r.marginDecades.map { NumberFormat.short($0, digits: 3) } ?? "-",
+                      NumberFormat.short(r.loss, digits: 4), NumberFormat.short(r.pseudoLoss, digits: 4)]
             table.rows.append(cells)
         }
         return table

@@ -24,14 +24,13 @@ public final class MomentumSystem: FirstOrderSystem {
         let nb = blockSize, p = order
         let last = f.slice((p - 1) * nb, nb)
         field.gradient(at: y.slice(0, nb), into: last)
-        for i in 0..<nb { last[i] = -last[i] }
+        last.negate()
         for j in 1..<p {
             let c = flow.damping(j, at: t)
-            let src = y.base + j * nb
-            for i in 0..<nb { last[i] -= c * src[i] }
+            let source = y.slice(j * nb, nb)
+            last.add(-c, times: source)
             // x^{(j−1)}' = x^{(j)}
-            let dst = f.base + (j - 1) * nb
-            for i in 0..<nb { dst[i] = src[i] }
+            f.slice((j - 1) * nb, nb).copy(from: source)
         }
     }
 

@@ -9,14 +9,14 @@ public struct SampleTimes: Sendable, Equatable {
     /// Times given explicitly.
     public init(list: [Double]) throws {
         guard !list.isEmpty else {
-            throw InputError("--times", value: "an empty list", allowed: "give at least one sample time")
+            throw InputError(.sampleTimes, value: "an empty list", allowed: "give at least one sample time")
         }
         for (k, t) in list.enumerated() {
             guard t.isFinite, t >= 0 else {
-                throw InputError("--times", value: "\(t) at position \(k + 1)", allowed: "times must be finite and ≥ 0")
+                throw InputError(.sampleTimes, value: "\(t) at position \(k + 1)", allowed: "times must be finite and ≥ 0")
             }
             if k > 0, t <= list[k - 1] {
-                throw InputError("--times", value: "\(list[k - 1]) then \(t)", allowed: "times must be strictly increasing")
+                throw InputError(.sampleTimes, value: "\(list[k - 1]) then \(t)", allowed: "times must be strictly increasing")
             }
         }
         values = list
@@ -36,7 +36,7 @@ public struct SampleTimes: Sendable, Equatable {
     public static func logarithmic(from start: Double, to end: Double, count: Int) throws -> SampleTimes {
         try check(start: start, end: end, count: count)
         guard start > 0 else {
-            throw InputError("--t-start", value: "\(start)", allowed: "log-spaced times need a start > 0")
+            throw InputError(.startOfTimes, value: "\(start)", allowed: "log-spaced times need a start > 0")
         }
         let a = log(start), b = log(end)
         var v = (0..<count).map { exp(a + (b - a) * Double($0) / Double(count - 1)) }
@@ -53,13 +53,13 @@ public struct SampleTimes: Sendable, Equatable {
 
     private static func check(start: Double, end: Double, count: Int) throws {
         guard count >= 2 else {
-            throw InputError("--points", value: "\(count)", allowed: "evenly or log-spaced times need at least 2 points")
+            throw InputError(.points, value: "\(count)", allowed: "evenly or log-spaced times need at least 2 points")
         }
         guard start.isFinite, start >= 0 else {
-            throw InputError("--t-start", value: "\(start)", allowed: "must be finite and ≥ 0")
+            throw InputError(.startOfTimes, value: "\(start)", allowed: "must be finite and ≥ 0")
         }
         guard end.isFinite, end > start else {
-            throw InputError("--t-end", value: "\(end)", allowed: "must be finite and greater than the start time \(start)")
+            throw InputError(.endOfTimes, value: "\(end)", allowed: "must be finite and greater than the start time \(start)")
         }
     }
 }

@@ -1,15 +1,15 @@
 /// The first-order form y = [W, W', …, W^{(p−1)}] of a weight flow of order p (see
 /// `MomentumSystem`) whose gradient is the pattern-frozen Filippov gradient of
-/// `SwitchingWeightKernel`: inside a step the activation pattern does not change, so the
+/// `ReLUSwitchingKernel`: inside a step the activation pattern does not change, so the
 /// right-hand side is linear in W (and smooth), and sliding pairs keep z = 0 exactly.
 final class SwitchingWeightSystem: FirstOrderSystem {
-    let kernel: SwitchingWeightKernel
+    let kernel: ReLUSwitchingKernel
     let pattern: SwitchingPattern
     let flow: any ContinuousFlow
     let blockSize: Int
     let order: Int
 
-    init(kernel: SwitchingWeightKernel, pattern: SwitchingPattern, flow: any ContinuousFlow) {
+    init(kernel: ReLUSwitchingKernel, pattern: SwitchingPattern, flow: any ContinuousFlow) {
         self.kernel = kernel
         self.pattern = pattern
         self.flow = flow
@@ -24,17 +24,13 @@ final class SwitchingWeightSystem: FirstOrderSystem {
         let nb = blockSize, p = order
         let last = f.slice((p - 1) * nb, nb)
         kernel.filippovGradient(at: y.slice(0, nb), pattern: pattern, into: last)
-        negate(last)
+        last.negate()
         for j in 1..<p {
             let c = flow.damping(j, at: t)
-            let src = y.base + j * nb
-            if c != 0 { for i in 0..<nb { last.base[i] -= c * src[i] } }
-            (f.base + (j - 1) * nb).update(from: src, count: nb)
+            let source = y.slice(j * nb, nb)
+            if c != 0 { last.add(-c, times: source) }
+            f.slice((j - 1) * nb, nb).copy(from: source)
         }
-    }
-
-    private func negate(_ v: MutableVectorView) {
-        for i in 0..<v.count { v.base[i] = -v.base[i] }
     }
 
     func jacobian(t: Double, state: VectorView, dfdy: MutableVectorView, dfdt: MutableVectorView) -> Bool { false }

@@ -61,13 +61,13 @@ enum DiscreteMethodInput {
         }
     }
 
-    static func checkStepSize(_ eta: Double, _ name: String = "step size η") throws {
+    static func checkStepSize(_ eta: Double, _ name: Parameter = "step size η") throws {
         guard eta.isFinite, eta > 0 else {
             throw InputError(name, value: "\(eta)", allowed: "must be finite and > 0")
         }
     }
 
-    static func checkFinite(_ value: Double, _ name: String) throws {
+    static func checkFinite(_ value: Double, _ name: Parameter) throws {
         guard value.isFinite else {
             throw InputError(name, value: "\(value)", allowed: "must be finite")
         }

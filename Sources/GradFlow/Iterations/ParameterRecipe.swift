@@ -43,7 +43,7 @@ public enum ParameterRecipe: String, Sendable, CaseIterable {
     public init(parsing text: String) throws {
         let key = text.trimmingCharacters(in: .whitespaces).lowercased()
         guard let recipe = ParameterRecipe(rawValue: key) else {
-            throw InputError("--recipe", value: text,
+            throw InputError(.recipe, value: text,
                              allowed: "one of \(ParameterRecipe.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         self = recipe

@@ -1,5 +1,4 @@
 import Foundation
-@preconcurrency import CGSL
 
 /// Gram matrices of the two-layer ReLU network (first layer trained): the empirical neural
 /// tangent kernel H(W) and its infinite-width limit H^∞.
@@ -21,8 +20,8 @@ public enum NeuralTangentKernel {
         let z = X * W
         var mask = [Double](repeating: 0, count: n * m)
         for e in 0..<(n * m) { mask[e] = z.elements[e] >= 0 ? 1 : 0 }
-        let counts = gramOfRows(mask, rows: n, columns: m)
-        let gram = gramOfRows(X.elements, rows: n, columns: X.columns)
+        let counts = DenseMatrix.gramOfRows(mask, rows: n, columns: m)
+        let gram = DenseMatrix.gramOfRows(X.elements, rows: n, columns: X.columns)
         var h = DenseMatrix(rows: n, columns: n)
         let scale = 1.0 / Double(m)
         for i in 0..<n {
@@ -49,7 +48,7 @@ public enum NeuralTangentKernel {
     public static func limit(inputs X: DenseMatrix) -> DenseMatrix {
         let n = X.rows, d = X.columns
         guard n > 0 else { return DenseMatrix(rows: 0, columns: 0) }
-        let gram = gramOfRows(X.elements, rows: n, columns: d)
+        let gram = DenseMatrix.gramOfRows(X.elements, rows: n, columns: d)
         let norms = (0..<n).map { gram[$0 * n + $0].squareRoot() }
         var h = DenseMatrix(rows: n, columns: n)
         for i in 0..<n {
@@ -77,44 +76,5 @@ public enum NeuralTangentKernel {
             }
         }
         return h
-    }
-
-    /// A Aᵀ for a row-major rows×columns array A (BLAS dgemm), row-major rows×rows.
-    private static func gramOfRows(_ a: [Double], rows: Int, columns: Int) -> [Double] {
-        var out = [Double](repeating: 0, count: rows * rows)
-        guard columns > 0 else { return out }
-        a.withUnsafeBufferPointer { ap in
-            out.withUnsafeMutableBufferPointer { cp in
-                BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: rows, k: columns,
-                          alpha: 1, a: ap.baseAddress!, lda: columns,
-                          b: ap.baseAddress!, ldb: columns,
-                          beta: 0, c: cp.baseAddress!, ldc: rows)
-            }
-        }
-        return out
-    }
-}
-
-/// Extreme eigenvalues of a kernel matrix (GSL `gsl_eigen_symmv` through
-/// `SymmetricEigensystem`): λ_min (λ0 when the matrix is H^∞), λ_max and κ = λ_max/λ_min.
-public struct KernelSpectrum: Sendable {
-    /// All eigenvalues, ascending.
-    public let eigenvalues: [Double]
-    public let lambdaMin: Double
-    public let lambdaMax: Double
-    /// λ_max / λ_min, or +∞ when λ_min ≤ 0 (a singular or numerically indefinite kernel).
-    public let conditionNumber: Double
-
-    /// Throws `GSLError` for a non-square, empty or non-finite matrix, or a GSL failure.
-    public init(_ H: DenseMatrix) throws {
-        guard H.rows > 0, H.isSquare else {
-            throw GSLError(status: H.isSquare ? Int(GSL_EBADLEN) : Int(GSL_ENOTSQR),
-                           context: "kernel spectrum of a \(H.rows)x\(H.columns) matrix (need a non-empty square matrix)")
-        }
-        let system = try SymmetricEigensystem(H)
-        eigenvalues = system.values
-        lambdaMin = system.minimum
-        lambdaMax = system.maximum
-        conditionNumber = lambdaMin > 0 ? lambdaMax / lambdaMin : .infinity
     }
 }

@@ -9,113 +9,28 @@
 public final class ReLUWeightField: GradientField {
     public let network: ReLUNetwork
     let n: Int, d: Int, m: Int
-    /// X, n×d row-major.
-    private let x: DoubleBuffer
-    private let y: DoubleBuffer
-    /// a_r / √m.
-    private let scaledOutput: DoubleBuffer
-    /// Z = XW, then S in place (n×m).
-    private let z: DoubleBuffer
+    /// The BLAS products of the gradient.
+    let products: ReLUGradientKernel
 
     public init(network: ReLUNetwork) {
         self.network = network
         n = network.sampleCount
         d = network.dimension
         m = network.width
-        x = DoubleBuffer(network.data.inputs.elements)
-        y = DoubleBuffer(network.data.targets)
-        let s = 1 / Double(m).squareRoot()
-        scaledOutput = DoubleBuffer(network.outputWeights.map { $0 * s })
-        z = DoubleBuffer(count: n * m)
+        products = ReLUGradientKernel(inputs: network.data.inputs, targets: network.data.targets,
+                                      outputWeights: network.outputWeights)
     }
 
     public var dimension: Int { d * m }
     public var sampleCount: Int { n }
     public var constantHessian: DenseMatrix? { nil }
 
-    /// Z ← X W.
-    @inline(__always)
-    private func preactivations(_ w: VectorView) {
-        BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d,
-                  alpha: 1, a: UnsafePointer(x.base), lda: d, b: w.base, ldb: m,
-                  beta: 0, c: z.base, ldc: m)
-    }
+    public func gradient(at w: VectorView, into g: MutableVectorView) { products.gradient(at: w, into: g) }
 
-    /// f_i = Σ_r (a_r/√m) σ(Z_ir) for row i of Z, eight lanes at a time (the lane sums are
-    /// added in a fixed order, so the result is the same on every run).
-    @inline(__always)
-    private func prediction(row i: Int) -> Double {
-        let zi = UnsafeRawPointer(z.base + i * m), a = UnsafeRawPointer(scaledOutput.base)
-        let stride = MemoryLayout<Double>.stride
-        var lanes = SIMD8<Double>()
-        var r = 0
-        while r + 8 <= m {
-            let v = zi.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self)
-            let w = a.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self)
-            lanes += w * v.replacing(with: 0, where: v .< 0)
-            r += 8
-        }
-        var f = lanes.sum()
-        while r < m {
-            let v = z.base[i * m + r]
-            f += scaledOutput.base[r] * (v > 0 ? v : 0)
-            r += 1
-        }
-        return f
-    }
+    public func residual(at w: VectorView) -> [Double] { products.residual(at: w) }
 
-    /// Overwrites row i of Z with S_ir = δ (a_r/√m) 1[Z_ir ≥ 0].
-    @inline(__always)
-    private func maskRow(_ i: Int, residual delta: Double) {
-        let zi = UnsafeMutableRawPointer(z.base + i * m), a = UnsafeRawPointer(scaledOutput.base)
-        let stride = MemoryLayout<Double>.stride
-        let d = SIMD8<Double>(repeating: delta)
-        var r = 0
-        while r + 8 <= m {
-            let v = zi.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self)
-            let w = a.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self)
-            zi.storeBytes(of: (d * w).replacing(with: 0, where: v .< 0), toByteOffset: r * stride, as: SIMD8<Double>.self)
-            r += 8
-        }
-        while r < m {
-            let k = i * m + r
-            z.base[k] = z.base[k] >= 0 ? delta * scaledOutput.base[r] : 0
-            r += 1
-        }
-    }
-
-    public func gradient(at w: VectorView, into g: MutableVectorView) {
-        preactivations(w)
-        for i in 0..<n {
-            maskRow(i, residual: prediction(row: i) - y.base[i])
-        }
-        // ∇L = Xᵀ S: (d×n)(n×m).
-        BLAS.gemm(transposeA: true, transposeB: false, m: d, n: m, k: n,
-                  alpha: 1, a: UnsafePointer(x.base), lda: d, b: UnsafePointer(z.base), ldb: m,
-                  beta: 0, c: g.base, ldc: m)
-    }
-
-    public func residual(at w: VectorView) -> [Double] {
-        preactivations(w)
-        return (0..<n).map { prediction(row: $0) - y.base[$0] }
-    }
-
-    /// Δ̇_i = Σ_r (a_r/√m) 1[w_rᵀx_i ≥ 0] x_iᵀẇ_r.
     public func residualRate(at w: VectorView, velocity v: VectorView) -> [Double] {
-        preactivations(w)
-        var xv = [Double](repeating: 0, count: n * m)
-        xv.withMutableView { out in
-            BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d,
-                      alpha: 1, a: UnsafePointer(x.base), lda: d, b: v.base, ldb: m,
-                      beta: 0, c: out.base, ldc: m)
-        }
-        var rate = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            var s = 0.0
-            for r in 0..<m where z.base[i * m + r] >= 0 { s += scaledOutput.base[r] * xv[i * m + r] }
-            rate[i] = s
-        }
-        return rate
+        products.residualRate(at: w, velocity: v)
     }
 
     public func kernel(at w: VectorView) -> DenseMatrix {
@@ -154,9 +69,6 @@ public final class ReLUWeightField: GradientField {
     /// activation indicator 1[z ≥ 0] (003 Figures 3–6).
     public func patternChangeRatio(at w: VectorView) -> Double {
         let z0 = network.data.inputs * network.initialWeights
-        preactivations(w)
-        var changed = 0
-        for k in 0..<(n * m) where (z.base[k] >= 0) != (z0.elements[k] >= 0) { changed += 1 }
-        return Double(changed) / Double(n * m)
+        return Double(products.changedActivations(at: w, reference: z0.elements)) / Double(n * m)
     }
 }

@@ -49,13 +49,12 @@ extension Dataset {
 
     /// Reads a data set from a CSV file with columns x1, …, xd, y (the last column is the
     /// target), an optional header row, and at least one row. Inputs are used as given
-    /// (not normalized). Errors name `--data` and the path.
+    /// (not normalized). Errors name the data input and the path.
     public static func load(csvPath: String) throws -> Dataset {
-        let name = "--data"
-        let csv = try NumericCSV.read(path: csvPath, name: name)
+        let csv = try NumericCSV.read(path: csvPath, name: .data(csvPath))
         let columns = csv.columnCount
         guard columns >= 2 else {
-            throw InputError("\(name) \(csvPath)", value: "\(columns) column",
+            throw InputError(.data(csvPath), value: "\(columns) column",
                              allowed: "a data file needs input columns x1..xd followed by the target column y (at least 2 columns)")
         }
         let d = columns - 1

@@ -30,19 +30,18 @@ public struct NumericCSV: Sendable, Equatable {
         self.rows = rows
     }
 
-    /// Reads and parses the file at `path`. `name` is the user-facing input name (for
-    /// example `--data`); error messages name it together with the path.
-    public static func read(path: String, name: String) throws -> NumericCSV {
-        let source = "\(name) \(path)"
+    /// Reads and parses the file at `path`. `name` is the input (for example `.data(path)`); error messages name it together with the path.
+    public static func read(path: String, name: Parameter) throws -> NumericCSV {
+        let source = Parameter(name.key, detail: path)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw InputError(name, value: "\"\(path)\"", allowed: "no such file; give the path of an existing CSV file")
+            throw InputError(Parameter(name.key), value: "\"\(path)\"", allowed: "no such file; give the path of an existing CSV file")
         }
         guard !isDirectory.boolValue else {
-            throw InputError(name, value: "\"\(path)\"", allowed: "this is a directory; give the path of a CSV file")
+            throw InputError(Parameter(name.key), value: "\"\(path)\"", allowed: "this is a directory; give the path of a CSV file")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(name, value: "\"\(path)\"", allowed: "the file could not be read; it must be a readable CSV file")
+            throw InputError(Parameter(name.key), value: "\"\(path)\"", allowed: "the file could not be read; it must be a readable CSV file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw InputError(source, value: "bytes that are not UTF-8 text", allowed: "the file must be a UTF-8 (or ASCII) CSV file")
@@ -52,7 +51,7 @@ public struct NumericCSV: Sendable, Equatable {
 
     /// Parses CSV text. `name` labels the input in error messages (`read` passes the
     /// option name and the path).
-    public static func parse(text: String, name: String) throws -> NumericCSV {
+    public static func parse(text: String, name: Parameter) throws -> NumericCSV {
         var header: [String]?
         var rows: [[Double]] = []
         var expectedFields = 0
@@ -80,12 +79,12 @@ public struct NumericCSV: Sendable, Equatable {
                     // Mixed: neither a clean header nor a clean data row. Report the first
                     // non-numeric field as a bad value.
                     let column = numeric.firstIndex(of: false)! + 1
-                    throw InputError("\(name), line \(lineNumber), column \(column)",
+                    throw InputError(name.at("line \(lineNumber), column \(column)"),
                                      value: describe(fields[column - 1]),
                                      allowed: "a header row must contain only names and a data row only finite numbers")
                 }
             } else if fields.count != expectedFields {
-                throw InputError("\(name), line \(lineNumber)",
+                throw InputError(name.at("line \(lineNumber)"),
                                  value: "\(fields.count) field\(fields.count == 1 ? "" : "s")",
                                  allowed: "every row must have \(expectedFields) comma-separated field\(expectedFields == 1 ? "" : "s") like line \(firstLine)")
             }
@@ -93,7 +92,7 @@ public struct NumericCSV: Sendable, Equatable {
             var row: [Double] = []
             row.reserveCapacity(fields.count)
             for (c, field) in fields.enumerated() {
-                row.append(try number(field, at: "\(name), line \(lineNumber), column \(c + 1)"))
+                row.append(try number(field, at: name.at("line \(lineNumber), column \(c + 1)")))
             }
             rows.append(row)
         }
@@ -109,7 +108,7 @@ public struct NumericCSV: Sendable, Equatable {
     }
 
     /// Parses one field as a finite double.
-    private static func number(_ field: String, at location: String) throws -> Double {
+    private static func number(_ field: String, at location: Parameter) throws -> Double {
         guard let value = Double(field) else {
             throw InputError(location, value: describe(field), allowed: "every field must be a number such as 0.5 or -1.25e-3")
         }

@@ -31,27 +31,27 @@ public struct FlowSpecification: Sendable {
         case .heavyBall:
             let b = friction ?? (2 * lambda0).squareRoot()
             guard b.isFinite, b >= 0 else {
-                throw InputError("--friction", value: "\(b)", allowed: "the damping b must be finite and ≥ 0")
+                throw InputError(.friction, value: "\(b)", allowed: "the damping b must be finite and ≥ 0")
             }
             return HeavyBallFlow(friction: b)
         case .nesterov:
             guard gamma.isFinite, gamma > 0 else {
-                throw InputError("--gamma", value: "\(gamma)", allowed: "γ must be finite and > 0")
+                throw InputError(.gamma, value: "\(gamma)", allowed: "γ must be finite and > 0")
             }
             guard startTime.isFinite, startTime > 0 else {
-                throw InputError("--t0", value: "\(startTime)", allowed: "the Nesterov start time t0 must be finite and > 0")
+                throw InputError(.startTime, value: "\(startTime)", allowed: "the Nesterov start time t0 must be finite and > 0")
             }
             if let a = alpha, !(a.isFinite && a > 0 && a < 2 * gamma) {
-                throw InputError("--alpha", value: "\(a)", allowed: "α must lie in (0, 2γ) = (0, \(2 * gamma)); 002 uses 2 ≤ α ≤ 2γ/3")
+                throw InputError(.alpha, value: "\(a)", allowed: "α must lie in (0, 2γ) = (0, \(2 * gamma)); 002 uses 2 ≤ α ≤ 2γ/3")
             }
             return NesterovFlow(gamma: gamma, energyExponent: alpha, startTime: startTime)
         case .higherOrder:
             guard coefficients.count >= 2 else {
-                throw InputError("--coefficients", value: "\(coefficients.count) values",
+                throw InputError(.coefficients, value: "\(coefficients.count) values",
                                  allowed: "higher-order momentum needs b_1,…,b_J with J ≥ 2 (J = 1 is hbf)")
             }
             if let bad = coefficients.first(where: { !($0.isFinite && $0 >= 0) }) {
-                throw InputError("--coefficients", value: "\(bad)", allowed: "each damping b_j must be finite and ≥ 0")
+                throw InputError(.coefficients, value: "\(bad)", allowed: "each damping b_j must be finite and ≥ 0")
             }
             return HigherOrderMomentumFlow(coefficients: coefficients)
         }

@@ -29,13 +29,13 @@ public struct MethodSpecification: Sendable {
             String($0).trimmingCharacters(in: .whitespaces)
         }
         guard let first = parts.first, MethodSpecification.names.contains(first) else {
-            throw InputError("--method", value: "\"\(text)\"", allowed: "the name must be one of \(MethodSpecification.names.joined(separator: ", "))")
+            throw InputError(.method(text), value: "\"\(text)\"", allowed: "the name must be one of \(MethodSpecification.names.joined(separator: ", "))")
         }
         var options: [String: String] = [:]
         for part in parts.dropFirst() {
             let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
             guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else {
-                throw InputError("--method \(text)", value: "\"\(part)\"", allowed: "options are written key=value, separated by ':'")
+                throw InputError(.method(text), value: "\"\(part)\"", allowed: "options are written key=value, separated by ':'")
             }
             options[kv[0]] = kv[1]
         }
@@ -47,21 +47,21 @@ public struct MethodSpecification: Sendable {
     private func number(_ key: String) throws -> Double? {
         guard let s = options[key] else { return nil }
         guard let v = Double(s), v.isFinite else {
-            throw InputError("--method \(text)", value: "\(key)=\(s)", allowed: "\(key) must be a finite number")
+            throw InputError(.method(text), value: "\(key)=\(s)", allowed: "\(key) must be a finite number")
         }
         return v
     }
 
     private func required(_ key: String) throws -> Double {
         guard let v = try number(key) else {
-            throw InputError("--method \(text)", value: "no \(key)", allowed: "give \(key)=… or recipe=…")
+            throw InputError(.method(text), value: "no \(key)", allowed: "give \(key)=… or recipe=…")
         }
         return v
     }
 
     private func check(_ allowed: Set<String>) throws {
         if let bad = options.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw InputError("--method \(text)", value: "key \"\(bad)\"", allowed: "\(name) takes \(allowed.sorted().joined(separator: ", "))")
+            throw InputError(.method(text), value: "key \"\(bad)\"", allowed: "\(name) takes \(allowed.sorted().joined(separator: ", "))")
         }
     }
 
@@ -75,14 +75,14 @@ public struct MethodSpecification: Sendable {
             case nil: useInitial = r == .paper000Experiment || r == .paper001Experiment
             case "h0": useInitial = true
             case "hinf": useInitial = false
-            case let other?: throw InputError("--method \(text)", value: "kernel=\(other)", allowed: "kernel is hinf or h0")
+            case let other?: throw InputError(.method(text), value: "kernel=\(other)", allowed: "kernel is hinf or h0")
             }
             guard let spectrum = useInitial ? (problem.initialSpectrum ?? problem.frozenSpectrum) : (problem.limitSpectrum ?? problem.frozenSpectrum) else {
-                throw InputError("--method \(text)", value: "recipe \(recipeName)", allowed: "needs a kernel spectrum")
+                throw InputError(.method(text), value: "recipe \(recipeName)", allowed: "needs a kernel spectrum")
             }
             recipe = try r.parameters(lambdaMin: spectrum.lambdaMin, lambdaMax: spectrum.lambdaMax, step: try number("h"))
             guard r.target.rawValue == name || (name == "nag" && r.target == .nesterov) else {
-                throw InputError("--method \(text)", value: "recipe \(recipeName)", allowed: "that recipe is for \(r.target.rawValue)")
+                throw InputError(.method(text), value: "recipe \(recipeName)", allowed: "that recipe is for \(r.target.rawValue)")
             }
         }
         let eta = try recipe?.stepSize ?? number("eta")
@@ -106,7 +106,7 @@ public struct MethodSpecification: Sendable {
             switch options["form"] ?? "difference" {
             case "difference": form = .difference
             case "buffer": form = .buffer
-            case let other: throw InputError("--method \(text)", value: "form=\(other)", allowed: "form is difference or buffer")
+            case let other: throw InputError(.method(text), value: "form=\(other)", allowed: "form is difference or buffer")
             }
             method = PolyakHeavyBall(stepSize: try stepSize(), momentum: try momentum(), form: form)
         case "nag", "nag-sc":
@@ -115,7 +115,7 @@ public struct MethodSpecification: Sendable {
             switch options["start"] ?? "two-sequence" {
             case "two-sequence": start = .twoSequence
             case "one-line": start = .oneLine
-            case let other: throw InputError("--method \(text)", value: "start=\(other)", allowed: "start is two-sequence or one-line")
+            case let other: throw InputError(.method(text), value: "start=\(other)", allowed: "start is two-sequence or one-line")
             }
             method = name == "nag"
                 ? NesterovConstantMomentum(stepSize: try stepSize(), momentum: try momentum(), start: start)
@@ -126,11 +126,11 @@ public struct MethodSpecification: Sendable {
         case "multi":
             try check(["eta", "betas"])
             guard let list = options["betas"] else {
-                throw InputError("--method \(text)", value: "no betas", allowed: "give betas=b1/b2/…")
+                throw InputError(.method(text), value: "no betas", allowed: "give betas=b1/b2/…")
             }
             let momenta = try list.split(separator: "/").map { s -> Double in
                 guard let v = Double(s), v.isFinite else {
-                    throw InputError("--method \(text)", value: "betas=\(list)", allowed: "betas are finite numbers separated by '/'")
+                    throw InputError(.method(text), value: "betas=\(list)", allowed: "betas are finite numbers separated by '/'")
                 }
                 return v
             }
@@ -145,11 +145,11 @@ public struct MethodSpecification: Sendable {
             try check(["flow", "h"])
             var flowSpec = flowParameters
             guard let kind = FlowSpecification.Kind(rawValue: options["flow"] ?? "hbf") else {
-                throw InputError("--method \(text)", value: "flow=\(options["flow"] ?? "")", allowed: "flow is one of \(FlowSpecification.allowedNames)")
+                throw InputError(.method(text), value: "flow=\(options["flow"] ?? "")", allowed: "flow is one of \(FlowSpecification.allowedNames)")
             }
             flowSpec.kind = kind
             let h = try required("h")
-            guard h > 0 else { throw InputError("--method \(text)", value: "h=\(h)", allowed: "h must be > 0") }
+            guard h > 0 else { throw InputError(.method(text), value: "h=\(h)", allowed: "h must be > 0") }
             method = ExplicitFlowDiscretization(flow: try flowSpec.build(lambda0: problem.lambda0), step: h)
         }
         return (method, recipe)

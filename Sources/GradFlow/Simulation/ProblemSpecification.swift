@@ -63,13 +63,13 @@ public struct ProblemSpecification: Sendable {
         if needsNetwork, let data {
             if weightsPath != nil || outputWeightsPath != nil {
                 guard let w = weightsPath, let a = outputWeightsPath else {
-                    throw InputError("--weights/--output-weights", value: "only one of them",
+                    throw InputError(.weightFiles, value: "only one of them",
                                      allowed: "give both W(0) and a to load a network, or neither")
                 }
                 network = try ReLUNetwork.load(data: data, weightsCSV: w, outputWeightsCSV: a)
             } else {
                 guard width >= 1 else {
-                    throw InputError("--width", value: "\(width)", allowed: "width must be a positive integer")
+                    throw InputError(.width, value: "\(width)", allowed: "width must be a positive integer")
                 }
                 network = try ReLUNetwork.gaussian(data: data, width: width, random: random)
             }
@@ -93,15 +93,15 @@ public struct ProblemSpecification: Sendable {
             case .initial: h = initialKernel!
             case .limit: h = NeuralTangentKernel.limit(inputs: data!.inputs)
             case .file(let path):
-                let csv = try NumericCSV.read(path: path, name: "--kernel")
+                let csv = try NumericCSV.read(path: path, name: .kernel(path))
                 h = DenseMatrix(rows: csv.rows.count, columns: csv.columnCount, elements: csv.rows.flatMap { $0 })
             }
             let field = try FrozenKernelErrorModel(kernel: h, source: kernel.name)
             let delta0: [Double]
             if let path = initialErrorPath {
-                let csv = try NumericCSV.read(path: path, name: "--initial-error")
+                let csv = try NumericCSV.read(path: path, name: .initialError(path))
                 guard csv.columnCount == 1 else {
-                    throw InputError("--initial-error \(path)", value: "\(csv.columnCount) columns",
+                    throw InputError(.initialError(path), value: "\(csv.columnCount) columns",
                                      allowed: "Δ(0) is one column of n values")
                 }
                 delta0 = csv.rows.map { $0[0] }
@@ -111,7 +111,7 @@ public struct ProblemSpecification: Sendable {
             }
             guard delta0.count == h.rows else {
                 let source = initialErrorPath.map { "--initial-error \($0)" } ?? "Δ(0) = f(W0) − y of the network"
-                throw InputError("--kernel \(kernel.name)", value: "a \(h.rows)×\(h.columns) kernel",
+                throw InputError(.kernel(kernel.name), value: "a \(h.rows)×\(h.columns) kernel",
                                  allowed: "it must be n×n with n = \(delta0.count), the length of \(source)")
             }
             return Problem(specification: self, network: network, field: field, initialPosition: delta0,

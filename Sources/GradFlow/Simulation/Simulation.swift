@@ -16,15 +16,15 @@ public struct Simulation {
         }
         if let nesterov = flow as? NesterovFlow {
             if let bad = sampleTimes.values.first(where: { $0 > 0 && $0 < nesterov.startTime }) {
-                throw InputError("--times", value: "\(bad)",
+                throw InputError(.sampleTimes, value: "\(bad)",
                                  allowed: "Nesterov runs start at t0 = \(nesterov.startTime): sample at 0 or at times ≥ t0")
             }
         }
         if case .switching = solver {
-            throw InputError("--solver", value: solver.name, allowed: "switching solvers run through SwitchingSimulation")
+            throw InputError(.solver, value: solver.name, allowed: "switching solvers run through SwitchingSimulation")
         }
         if case .exact = solver, !(field is FrozenKernelErrorModel) {
-            throw InputError("--solver", value: "exact", allowed: "the exact solver needs the error model (--model errors)")
+            throw InputError(.solver, value: "exact", allowed: "the exact solver needs the error model (--model errors)")
         }
         self.field = field
         self.flow = flow

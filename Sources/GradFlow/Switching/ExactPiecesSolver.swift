@@ -18,7 +18,7 @@
 /// recovered at the switch, the pattern changes (`SwitchingTransitions`), and a new piece
 /// starts. Pieces also end at every sample time.
 final class ExactPiecesSolver {
-    let kernel: SwitchingWeightKernel
+    let kernel: ReLUSwitchingKernel
     let pattern: SwitchingPattern
     let transitions: SwitchingTransitions
     let flow: any ContinuousFlow
@@ -49,10 +49,10 @@ final class ExactPiecesSolver {
     private var step = 0.0
     private var slidingA: [Int: (SlidingValue, SlidingValue)] = [:]
 
-    init(kernel: SwitchingWeightKernel, pattern: SwitchingPattern, flow: any ContinuousFlow,
+    init(kernel: ReLUSwitchingKernel, pattern: SwitchingPattern, flow: any ContinuousFlow,
          eventTolerance: Double, initialState: [Double]) throws {
         guard flow.isAutonomous else {
-            throw InputError("--flow", value: flow.name, allowed: "exact pieces need constant coefficients")
+            throw InputError(.flow, value: flow.name, allowed: "exact pieces need constant coefficients")
         }
         self.kernel = kernel
         self.pattern = pattern
@@ -105,7 +105,10 @@ final class ExactPiecesSolver {
             let slidingB = slidingValues(ms)
             var exits: [SlidingExit] = []
             var dips: [(Int, Bool, Double)] = []
-            for (pair, (v, rate)) in slidingB {
+            // Sorted pairs: the order of exits and dips must not depend on hashing, so that
+            // the same run gives the same bits in every process.
+            for pair in slidingB.keys.sorted() {
+                let (v, rate) = slidingB[pair]!
                 if let e = v.exit { exits.append(e); continue }
                 guard let (a, ra) = slidingA[pair] else { continue }
                 let w = tb - tau

@@ -13,7 +13,7 @@
 /// (or the bracket is that narrow): no accepted step straddles a switch by more than the
 /// tolerance. The pattern then changes (`SwitchingTransitions`) and the stepper restarts.
 final class SwitchingGSLSolver {
-    let kernel: SwitchingWeightKernel
+    let kernel: ReLUSwitchingKernel
     let pattern: SwitchingPattern
     let transitions: SwitchingTransitions
     let flow: any ContinuousFlow
@@ -50,7 +50,7 @@ final class SwitchingGSLSolver {
     private var slidingCurvature: [Int: SlidingValue] = [:]
     private var h: Double
 
-    init(kernel: SwitchingWeightKernel, pattern: SwitchingPattern, flow: any ContinuousFlow,
+    init(kernel: ReLUSwitchingKernel, pattern: SwitchingPattern, flow: any ContinuousFlow,
          stepper: Stepper, tolerances: Tolerances, eventTolerance: Double,
          startTime: Double, initialState: [Double], initialStep: Double) throws {
         self.kernel = kernel
@@ -123,11 +123,12 @@ final class SwitchingGSLSolver {
                                                       orientation: pattern.orientation.readOnly, horizon: hTry) {
                 hTry = min(hTry, predicted + 0.5 * eventTolerance)
             }
-            for (pair, v) in slidingNow {
+            for pair in slidingNow.keys.sorted() {
+                let v = slidingNow[pair]!
                 // Sliding exits: the same quadratic model of the sliding values.
                 guard let rate = slidingRate[pair], let curvature = slidingCurvature[pair] else { continue }
                 for (x, dx, ddx) in [(v.lower, rate.lower, curvature.lower), (v.upper, rate.upper, curvature.upper)] {
-                    if let tau = SwitchingWeightKernel.firstRoot(v: x, slope: dx, curvature: ddx), tau < hTry {
+                    if let tau = ReLUSwitchingKernel.firstRoot(v: x, slope: dx, curvature: ddx), tau < hTry {
                         hTry = tau + 0.5 * eventTolerance
                     }
                 }

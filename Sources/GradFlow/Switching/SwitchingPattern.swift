@@ -6,7 +6,7 @@
 /// Sliding pairs are grouped by neuron: neuron r's sliding set K_r and the inverse of
 /// G_KK = (x_iᵀx_k)_{i,k∈K_r}, which the equivalent control and the projection onto the
 /// surfaces need. The arrays `mask` and `orientation` (n×m, entry i·m + r) are what the
-/// numerical kernels read; see `SwitchingWeightKernel`.
+/// numerical kernels read; see `ReLUSwitchingKernel`.
 ///
 /// A pair that has just left a sliding surface sits at z = 0 up to rounding; it is
 /// "released": not checked for sign changes until |z| exceeds `releaseBand`, so that a

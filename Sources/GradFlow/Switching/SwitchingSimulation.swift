@@ -41,26 +41,26 @@ public struct SwitchingSimulation {
     public init(network: ReLUNetwork, flow: any ContinuousFlow, method: SwitchingMethod,
                 eventTolerance: Double, sampleTimes: SampleTimes, monitors: [any Monitor]) throws {
         guard eventTolerance.isFinite, eventTolerance > 0 else {
-            throw InputError("--event-tolerance", value: "\(eventTolerance)", allowed: "must be finite and > 0")
+            throw InputError(.eventTolerance, value: "\(eventTolerance)", allowed: "must be finite and > 0")
         }
         guard flow.order >= 1 else {
             throw InputError("flow order", value: "\(flow.order)", allowed: "must be ≥ 1")
         }
         if let nesterov = flow as? NesterovFlow {
             if let bad = sampleTimes.values.first(where: { $0 > 0 && $0 < nesterov.startTime }) {
-                throw InputError("--times", value: "\(bad)",
+                throw InputError(.sampleTimes, value: "\(bad)",
                                  allowed: "Nesterov runs start at t0 = \(nesterov.startTime): sample at 0 or at times ≥ t0")
             }
         }
         switch method {
         case .gslEvents(let stepper, _):
             guard EventStepper.supported.contains(stepper) else {
-                throw InputError("--stepper", value: stepper.rawValue,
+                throw InputError(.stepper, value: stepper.rawValue,
                                  allowed: "switching runs need an explicit one-step stepper: \(EventStepper.supported.map(\.rawValue).joined(separator: ", "))")
             }
         case .exactPieces:
             guard flow.isAutonomous else {
-                throw InputError("--flow", value: flow.name,
+                throw InputError(.flow, value: flow.name,
                                  allowed: "exact pieces need constant coefficients (gradient flow, hbf, higher-order); use GSL events for Nesterov")
             }
         }
@@ -100,7 +100,7 @@ public struct SwitchingSimulation {
         let clock = ContinuousClock()
         let begin = clock.now
         var trajectory = Trajectory(columns: columns)
-        let kernel = SwitchingWeightKernel(network: network)
+        let kernel = ReLUSwitchingKernel(network: network)
         let nb = kernel.weightCount, p = flow.order
         var state = [Double](repeating: 0, count: nb * p)
         for k in 0..<nb { state[k] = network.initialWeights.elements[k] }

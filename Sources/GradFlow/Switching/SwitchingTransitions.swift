@@ -28,7 +28,7 @@ struct SlidingValue {
 /// The pattern changes at an event (DESIGN §7): transversal crossings, entries into and exits
 /// from Filippov sliding. Works on the weights W of the event state and its pre-activations.
 struct SwitchingTransitions {
-    let kernel: SwitchingWeightKernel
+    let kernel: ReLUSwitchingKernel
     let pattern: SwitchingPattern
     /// The flow order: sliding exists only for gradient flow (order 1).
     let order: Int

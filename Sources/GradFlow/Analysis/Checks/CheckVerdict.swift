@@ -20,8 +20,8 @@ public struct CheckVerdict: Sendable, Equatable {
     public var summary: String {
         if !note.isEmpty { return note }
         if held {
-            return "held (worst value/bound = \(TextTable.format(worstRatio, digits: 4)) at t = \(TextTable.format(worstTime, digits: 4)))"
+            return "held (worst value/bound = \(NumberFormat.short(worstRatio, digits: 4)) at t = \(NumberFormat.short(worstTime, digits: 4)))"
         }
-        return "FAILED first at t = \(TextTable.format(firstFailureTime ?? .nan, digits: 4)) by a factor \(TextTable.format(firstFailureRatio ?? .nan, digits: 4)); worst \(TextTable.format(worstRatio, digits: 4)) at t = \(TextTable.format(worstTime, digits: 4))"
+        return "FAILED first at t = \(NumberFormat.short(firstFailureTime ?? .nan, digits: 4)) by a factor \(NumberFormat.short(firstFailureRatio ?? .nan, digits: 4)); worst \(NumberFormat.short(worstRatio, digits: 4)) at t = \(NumberFormat.short(worstTime, digits: 4))"
     }
 }

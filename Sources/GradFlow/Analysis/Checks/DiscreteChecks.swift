@@ -32,14 +32,14 @@ public enum DiscreteChecks {
         }
         let rho = regime.spectralRadius
         let transient = regime.transientConstant(maxIterations: max(iterations, 1)).value
-        var checks = [BoundCheck(name: "‖[ξ_k; ξ_k−1]‖ ≤ C ρ^k ‖[ξ_0; ξ_−1]‖, ρ = \(TextTable.format(rho, digits: 5)), C = max‖M^k‖/ρ^k = \(TextTable.format(transient, digits: 4))",
+        var checks = [BoundCheck(name: "‖[ξ_k; ξ_k−1]‖ ≤ C ρ^k ‖[ξ_0; ξ_−1]‖, ρ = \(NumberFormat.short(rho, digits: 5)), C = max‖M^k‖/ρ^k = \(NumberFormat.short(transient, digits: 4))",
                                  source: "spectral radius of M on H(0) (linear regime)", column: "xi_norm_ratio",
                                  timeColumn: "k") { k in transient * pow(rho, k) }]
         if regime.method == .heavyBall && regime.theorem5Applies {
             let beta = regime.momentum
             for variant in [LinearRegime.C0Variant.printed, .corrected] {
                 if let c0 = regime.theorem5C0(variant) {
-                    checks.append(BoundCheck(name: "001 Thm 5: ‖[ξ_k; ξ_k−1]‖ ≤ C0 β^{k/2} ‖[ξ_0; ξ_−1]‖, \(variant.rawValue) C0 = \(TextTable.format(c0, digits: 4))",
+                    checks.append(BoundCheck(name: "001 Thm 5: ‖[ξ_k; ξ_k−1]‖ ≤ C0 β^{k/2} ‖[ξ_0; ξ_−1]‖, \(variant.rawValue) C0 = \(NumberFormat.short(c0, digits: 4))",
                                              source: "001 Theorem 5 (\(variant.rawValue) C0)", column: "xi_norm_ratio",
                                              timeColumn: "k") { k in c0 * pow(beta, k / 2) })
                 }

@@ -39,13 +39,13 @@ public enum TheoremChecks {
                                      column: "loss", fromTime: .leastNonzeroMagnitude) { t in exp(-l0 * t) * loss0 })
             if let m = c.width {
                 let r = 2 * n.squareRoot() * (2 * loss0).squareRoot() / (Double(m).squareRoot() * l0)
-                checks.append(BoundCheck(name: "lazy: max_r‖w_r(t)−w_r(0)‖ ≤ R' = 2√n‖Δ(0)‖/(√m λ0) = \(TextTable.format(r, digits: 4))",
+                checks.append(BoundCheck(name: "lazy: max_r‖w_r(t)−w_r(0)‖ ≤ R' = 2√n‖Δ(0)‖/(√m λ0) = \(NumberFormat.short(r, digits: 4))",
                                          source: "Du et al. 2019 Lemma 3.3 (behind 002 Theorem 1)",
                                          column: "max_weight_distance") { _ in r })
             }
         case let hb as HeavyBallFlow:
             let alpha = hb.energyRate
-            checks.append(BoundCheck(name: "Thm 2: V(t) ≤ e^{-αt} V(0), α = \(TextTable.format(alpha, digits: 4))",
+            checks.append(BoundCheck(name: "Thm 2: V(t) ≤ e^{-αt} V(0), α = \(NumberFormat.short(alpha, digits: 4))",
                                      source: "002 Lemma 3.3 proof (V̇ ≤ −αV)", column: "energy",
                                      fromTime: .leastNonzeroMagnitude) { t in exp(-alpha * t) * initialEnergy })
             let rate = (l0 / 2).squareRoot()
@@ -54,7 +54,7 @@ public enum TheoremChecks {
             if let m = c.width {
                 let a = (l0 / 2).squareRoot()
                 let r = (32 * n * pseudo0 / (9 * Double(m) * pow(a, 6))).squareRoot()
-                checks.append(BoundCheck(name: "lazy: max_r‖w_r(t)−w_r(0)‖ ≤ R' = √(32nL̂(0)/(9mα⁶)) = \(TextTable.format(r, digits: 4))",
+                checks.append(BoundCheck(name: "lazy: max_r‖w_r(t)−w_r(0)‖ ≤ R' = √(32nL̂(0)/(9mα⁶)) = \(NumberFormat.short(r, digits: 4))",
                                          source: "002 Lemma 3.3", column: "max_weight_distance") { _ in r })
             }
         case let nag as NesterovFlow:
@@ -69,7 +69,7 @@ public enum TheoremChecks {
         }
         if c.width != nil {
             let r = c.lemma32Radius
-            checks.append(BoundCheck(name: "lazy: max_r‖w_r(t)−w_r(0)‖ ≤ R = cδλ0/n² = \(TextTable.format(r, digits: 4)) (c = \(c.radiusConstant), δ = \(c.failureProbability))",
+            checks.append(BoundCheck(name: "lazy: max_r‖w_r(t)−w_r(0)‖ ≤ R = cδλ0/n² = \(NumberFormat.short(r, digits: 4)) (c = \(c.radiusConstant), δ = \(c.failureProbability))",
                                      source: "002 Lemma 3.2", column: "max_weight_distance") { _ in r })
         }
         checks.append(BoundCheck(name: "λ_min(H(t)) ≥ λ0/2", source: "002 Lemma 3.2", column: "lambda_min",
@@ -106,10 +106,10 @@ extension TheoremChecks {
         var out = checks(flow: flow, constants: constants, initialEnergy: first[energyIndex]).compactMap { $0.evaluate(trajectory) }
         if let nag = flow as? NesterovFlow, let positive = trajectory.column("t")?.first(where: { $0 > 0 }),
            let a = theorem3Constant(trajectory: trajectory, alpha: nag.energyExponent, fromTime: positive) {
-            out.append(CheckVerdict(name: "Thm 3: L(t) ≤ A t^-α L(0), α = \(TextTable.format(nag.energyExponent, digits: 4))",
+            out.append(CheckVerdict(name: "Thm 3: L(t) ≤ A t^-α L(0), α = \(NumberFormat.short(nag.energyExponent, digits: 4))",
                                     source: "002 Theorem 3", held: true, worstRatio: a.constant, worstTime: a.atTime,
                                     firstFailureTime: nil, firstFailureRatio: nil, sampleCount: trajectory.rows.count,
-                                    note: "smallest A along the run: \(TextTable.format(a.constant, digits: 4)) (attained at t = \(TextTable.format(a.atTime, digits: 4)))"))
+                                    note: "smallest A along the run: \(NumberFormat.short(a.constant, digits: 4)) (attained at t = \(NumberFormat.short(a.atTime, digits: 4)))"))
         }
         return out
     }

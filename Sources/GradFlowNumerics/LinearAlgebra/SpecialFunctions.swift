@@ -1,4 +1,4 @@
-@preconcurrency import CGSL
+@preconcurrency internal import CGSL
 
 /// GSL special functions and polynomial roots, with GSL's errors turned into Swift errors.
 public enum SpecialFunctions {

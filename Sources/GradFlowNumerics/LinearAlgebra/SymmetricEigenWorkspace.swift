@@ -1,4 +1,4 @@
-@preconcurrency import CGSL
+@preconcurrency internal import CGSL
 
 /// Repeated eigen-decompositions A = Q diag(μ) Qᵀ of small symmetric matrices of one size with
 /// GSL's `gsl_eigen_symmv`, on buffers and a GSL workspace allocated once, so that a hot loop
@@ -6,14 +6,14 @@
 ///
 /// Write A row-major into `matrix` (GSL overwrites it), call `decompose()`, then read
 /// `eigenvalue(k)` and column k of `vectors` (row-major). Eigenvalues are not sorted.
-final class SymmetricEigenWorkspace {
-    let size: Int
-    let matrix: DoubleBuffer
-    let vectors: DoubleBuffer
+public final class SymmetricEigenWorkspace {
+    public let size: Int
+    public let matrix: DoubleBuffer
+    public let vectors: DoubleBuffer
     private let values: DoubleBuffer
     private let workspace: UnsafeMutablePointer<gsl_eigen_symmv_workspace>
 
-    init(size: Int) {
+    public init(size: Int) {
         GSL.disableAbortOnError()
         precondition(size >= 1)
         self.size = size
@@ -25,11 +25,11 @@ final class SymmetricEigenWorkspace {
 
     deinit { gsl_eigen_symmv_free(workspace) }
 
-    func eigenvalue(_ k: Int) -> Double { values[k] }
+    public func eigenvalue(_ k: Int) -> Double { values[k] }
 
     /// Decomposes `matrix` in place; throws a `GSLError` when GSL fails (it does not on finite
     /// symmetric input).
-    func decompose() throws {
+    public func decompose() throws {
         var a = gsl_matrix_view_array(matrix.base, size, size)
         var q = gsl_matrix_view_array(vectors.base, size, size)
         var mu = gsl_vector_view_array(values.base, size)

@@ -1,4 +1,4 @@
-@preconcurrency import CGSL
+@preconcurrency internal import CGSL
 
 /// A failure reported by GSL, turned into a Swift error instead of GSL's default abort.
 public struct GSLError: Error, CustomStringConvertible, Sendable {
@@ -30,7 +30,7 @@ public enum GSL {
     }()
 
     /// Throws a `GSLError` when `status` is not `GSL_SUCCESS`.
-    static func check(_ status: Int32, _ context: @autoclosure () -> String) throws {
+    public static func check(_ status: Int32, _ context: @autoclosure () -> String) throws {
         if Int(status) != GSL_SUCCESS {
             throw GSLError(status: Int(status), context: context())
         }

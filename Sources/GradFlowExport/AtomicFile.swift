@@ -1,3 +1,4 @@
+import GradFlow
 import Foundation
 
 /// Writes a whole file or nothing: the text goes to a temporary file beside the target,

@@ -1,4 +1,4 @@
-@preconcurrency import CGSL
+@preconcurrency internal import CGSL
 
 /// Least-squares straight line y ≈ c0 + c1 x through GSL's `gsl_fit_linear`.
 public struct LinearFit: Sendable {

@@ -1,4 +1,4 @@
-@preconcurrency import CGSL
+@preconcurrency internal import CGSL
 
 extension DenseMatrix {
     /// Solves A x = b for square A by LU decomposition with partial pivoting

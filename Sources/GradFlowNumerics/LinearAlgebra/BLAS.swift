@@ -1,10 +1,10 @@
-@preconcurrency import CGSL
+@preconcurrency internal import CGSL
 
 /// Thin wrappers around the CBLAS routines that OpenBLAS provides. Internal: only the
 /// linear-algebra layer and the model kernels built on it call these.
-enum BLAS {
+public enum BLAS {
     @inline(__always)
-    static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+    public static func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                      alpha: Double, a: UnsafePointer<Double>, lda: Int,
                      b: UnsafePointer<Double>, ldb: Int,
                      beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
@@ -17,31 +17,31 @@ enum BLAS {
 
     /// y ← A x for a row-major m×n matrix A.
     @inline(__always)
-    static func gemv(m: Int, n: Int, a: UnsafePointer<Double>, x: UnsafePointer<Double>,
+    public static func gemv(m: Int, n: Int, a: UnsafePointer<Double>, x: UnsafePointer<Double>,
                      y: UnsafeMutablePointer<Double>) {
         cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(m), Int32(n), 1, a, Int32(n), x, 1, 0, y, 1)
     }
 
     /// y ← A x for a row-major m×n matrix held in a buffer.
     @inline(__always)
-    static func multiply(_ a: DoubleBuffer, rows m: Int, columns n: Int, _ x: VectorView, into y: MutableVectorView) {
+    public static func multiply(_ a: DoubleBuffer, rows m: Int, columns n: Int, _ x: VectorView, into y: MutableVectorView) {
         gemv(m: m, n: n, a: UnsafePointer(a.base), x: x.base, y: y.base)
     }
 
     /// C ← A B for row-major A (m×k), B (k×n), C (m×n) held in buffers.
     @inline(__always)
-    static func multiply(_ a: DoubleBuffer, _ b: DoubleBuffer, into c: DoubleBuffer, m: Int, n: Int, k: Int) {
+    public static func multiply(_ a: DoubleBuffer, _ b: DoubleBuffer, into c: DoubleBuffer, m: Int, n: Int, k: Int) {
         gemm(transposeA: false, transposeB: false, m: m, n: n, k: k, alpha: 1, a: UnsafePointer(a.base), lda: k,
              b: UnsafePointer(b.base), ldb: n, beta: 0, c: c.base, ldc: n)
     }
 
     @inline(__always)
-    static func norm2(_ x: UnsafeBufferPointer<Double>) -> Double {
+    public static func norm2(_ x: UnsafeBufferPointer<Double>) -> Double {
         x.isEmpty ? 0 : cblas_dnrm2(Int32(x.count), x.baseAddress!, 1)
     }
 
     @inline(__always)
-    static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
+    public static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
         cblas_ddot(Int32(count), x, 1, y, 1)
     }
 }

@@ -1,4 +1,4 @@
-@preconcurrency import CGSL
+@preconcurrency internal import CGSL
 
 /// Counts reported for every integration.
 public struct IntegrationStatistics: Sendable, Equatable, Codable {
@@ -37,11 +37,11 @@ public enum EarlyStop: Error, Sendable, Equatable, CustomStringConvertible {
 
 /// The Swift object a GSL callback reaches through `params`.
 private final class CallbackContext {
-    let system: any FirstOrderSystem
-    var statistics = IntegrationStatistics()
-    var divergedAt: Double?
+    public let system: any FirstOrderSystem
+    public var statistics = IntegrationStatistics()
+    public var divergedAt: Double?
 
-    init(system: any FirstOrderSystem) { self.system = system }
+    public init(system: any FirstOrderSystem) { self.system = system }
 }
 
 private let rightHandSide: @convention(c) (Double, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?) -> Int32 = { t, y, f, params in
@@ -94,7 +94,7 @@ public final class GSLIntegrator {
                           observe: (Double, VectorView) throws -> Bool) throws -> (IntegrationStatistics, EarlyStop?) {
         precondition(state.count == system.dimension)
         if stepper.needsJacobian && !system.hasJacobian {
-            throw InputError("--stepper", value: stepper.rawValue,
+            throw InputError(.stepper, value: stepper.rawValue,
                              allowed: "implicit steppers need the Jacobian, known only for the error model (--model errors)")
         }
         let context = CallbackContext(system: system)

@@ -17,49 +17,56 @@
 /// where K_r is neuron r's sliding set and u_r (= s_rk Δ_k, the equivalent control times the
 /// residual) solves G_KK u_r = −G_{K,·}(Δ ∘ mask_r), which makes x_kᵀ∇_r = 0 for k ∈ K_r:
 /// the sliding pre-activations stay exactly at 0.
-final class SwitchingWeightKernel {
-    let n: Int, d: Int, m: Int
+public final class ReLUSwitchingKernel {
+    public let n: Int, d: Int, m: Int
     /// X, n×d row-major.
-    let inputs: DoubleBuffer
+    public let inputs: DoubleBuffer
     /// G = XXᵀ, n×n.
-    let gram: DoubleBuffer
+    public let gram: DoubleBuffer
     /// y.
-    let targets: DoubleBuffer
+    public let targets: DoubleBuffer
     /// a_r/√m.
-    let scaledOutput: DoubleBuffer
+    public let scaledOutput: DoubleBuffer
     /// a_r.
-    let outputWeights: [Double]
+    public let outputWeights: [Double]
     /// n×m workspace (the masked S of the gradient).
     private let work: DoubleBuffer
     /// Δ of the last `filippovGradient` call.
-    let lastResidual: DoubleBuffer
+    public let lastResidual: DoubleBuffer
 
-    init(network: ReLUNetwork) {
-        n = network.sampleCount
-        d = network.dimension
-        m = network.width
-        inputs = DoubleBuffer(network.data.inputs.elements)
-        targets = DoubleBuffer(network.data.targets)
-        outputWeights = network.outputWeights
+    /// X (n×d, row i = x_i), y and the output weights a of the network.
+    public init(inputs: DenseMatrix, targets: [Double], outputWeights: [Double]) {
+        n = inputs.rows
+        d = inputs.columns
+        m = outputWeights.count
+        self.inputs = DoubleBuffer(inputs.elements)
+        self.targets = DoubleBuffer(targets)
+        self.outputWeights = outputWeights
         let s = 1 / Double(m).squareRoot()
-        scaledOutput = DoubleBuffer(network.outputWeights.map { $0 * s })
+        scaledOutput = DoubleBuffer(outputWeights.map { $0 * s })
         gram = DoubleBuffer(count: n * n)
         work = DoubleBuffer(count: n * m)
         lastResidual = DoubleBuffer(count: n)
         BLAS.gemm(transposeA: false, transposeB: true, m: n, n: n, k: d, alpha: 1,
-                  a: UnsafePointer(inputs.base), lda: d, b: UnsafePointer(inputs.base), ldb: d,
+                  a: UnsafePointer(self.inputs.base), lda: d, b: UnsafePointer(self.inputs.base), ldb: d,
                   beta: 0, c: gram.base, ldc: n)
     }
 
-    var weightCount: Int { d * m }
-    var pairCount: Int { n * m }
+    /// The n×m workspace, free for the caller between calls of this kernel.
+    public var workspace: MutableVectorView { work.view }
 
-    @inline(__always) func gramEntry(_ i: Int, _ k: Int) -> Double { gram.base[i * n + k] }
+    /// a_r/√m.
+    @inline(__always) public func scaledOutputWeight(_ r: Int) -> Double { scaledOutput.base[r] }
+
+    public var weightCount: Int { d * m }
+    public var pairCount: Int { n * m }
+
+    @inline(__always) public func gramEntry(_ i: Int, _ k: Int) -> Double { gram.base[i * n + k] }
 
     // MARK: - Products
 
     /// out (n×m) ← X W for a d×m block W.
-    func preactivations(_ w: VectorView, into out: MutableVectorView) {
+    public func preactivations(_ w: VectorView, into out: MutableVectorView) {
         BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d, alpha: 1,
                   a: UnsafePointer(inputs.base), lda: d, b: w.base, ldb: m,
                   beta: 0, c: out.base, ldc: m)
@@ -67,21 +74,21 @@ final class SwitchingWeightKernel {
 
     /// x_iᵀ w_r for one pair of a d×m block.
     @inline(__always)
-    func preactivation(sample i: Int, neuron r: Int, of w: VectorView) -> Double {
+    public func preactivation(sample i: Int, neuron r: Int, of w: VectorView) -> Double {
         var s = 0.0
         for j in 0..<d { s += inputs.base[i * d + j] * w.base[j * m + r] }
         return s
     }
 
     /// out (d×m) ← Xᵀ S (+ out when `accumulate`) for an n×m block S.
-    func inputsTransposed(times s: VectorView, into out: MutableVectorView, accumulate: Bool = false) {
+    public func inputsTransposed(times s: VectorView, into out: MutableVectorView, accumulate: Bool = false) {
         BLAS.gemm(transposeA: true, transposeB: false, m: d, n: m, k: n, alpha: 1,
                   a: UnsafePointer(inputs.base), lda: d, b: s.base, ldb: m,
                   beta: accumulate ? 1 : 0, c: out.base, ldc: m)
     }
 
     /// out (rows·n × m) ← L (rows·n × n) · A (n×m), for a stack of left factors.
-    func leftMultiply(_ left: [Double], rows: Int, times a: VectorView, into out: MutableVectorView) {
+    public func leftMultiply(_ left: [Double], rows: Int, times a: VectorView, into out: MutableVectorView) {
         precondition(left.count == rows * n && a.count == n * m && out.count == rows * m)
         left.withUnsafeBufferPointer { l in
             BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: m, k: n, alpha: 1,
@@ -92,7 +99,7 @@ final class SwitchingWeightKernel {
     // MARK: - Frozen field
 
     /// Δ_i = Σ_r (a_r/√m) mask_ir z_ir − y_i from pre-activations z (n×m).
-    func residual(preactivations z: VectorView, mask: VectorView, into out: MutableVectorView) {
+    public func residual(preactivations z: VectorView, mask: VectorView, into out: MutableVectorView) {
         for i in 0..<n {
             out[i] = rowDot(z.base + i * m, mask.base + i * m) - targets.base[i]
         }
@@ -122,7 +129,7 @@ final class SwitchingWeightKernel {
 
     /// The equivalent control u_K of a sliding group (neuron r, samples K): the solution of
     /// G_KK u = −G_{K,·}(Δ ∘ mask_r), through the stored inverse of G_KK.
-    func equivalentControl(neuron r: Int, samples: [Int], inverseGram: [Double],
+    public func equivalentControl(neuron r: Int, samples: [Int], inverseGram: [Double],
                            residual delta: VectorView, mask: VectorView) -> [Double] {
         let k = samples.count
         var c = [Double](repeating: 0, count: k)
@@ -140,25 +147,8 @@ final class SwitchingWeightKernel {
         return u
     }
 
-    /// The Filippov gradient of L with the pattern frozen (see the type's comment), written
-    /// into g (d×m). Δ is left in `lastResidual`.
-    func filippovGradient(at w: VectorView, pattern: SwitchingPattern, into g: MutableVectorView) {
-        let z = work.view
-        preactivations(w, into: z)
-        let mask = pattern.mask.readOnly
-        residual(preactivations: z.readOnly, mask: mask, into: lastResidual.view)
-        fillMaskedResidual(lastResidual.readOnly, mask: mask, into: z)
-        for group in pattern.groups {
-            let u = equivalentControl(neuron: group.neuron, samples: group.samples,
-                                      inverseGram: group.inverseGram, residual: lastResidual.readOnly, mask: mask)
-            let a = scaledOutput.base[group.neuron]
-            for (q, k) in group.samples.enumerated() { z[k * m + group.neuron] = a * u[q] }
-        }
-        inputsTransposed(times: z.readOnly, into: g)
-    }
-
     /// out_ir ← c_i (a_r/√m) mask_ir.
-    func fillMaskedResidual(_ c: VectorView, mask: VectorView, into out: MutableVectorView) {
+    public func fillMaskedResidual(_ c: VectorView, mask: VectorView, into out: MutableVectorView) {
         let stride = MemoryLayout<Double>.stride
         let ar = UnsafeRawPointer(scaledOutput.base)
         for i in 0..<n {
@@ -181,7 +171,7 @@ final class SwitchingWeightKernel {
 
     /// Projects w_r (column r of the d×m block w) onto {x_kᵀ w_r = 0, k ∈ samples}:
     /// w_r ← w_r − X_Kᵀ G_KK⁻¹ X_K w_r.
-    func project(neuron r: Int, samples: [Int], inverseGram: [Double], weights w: MutableVectorView) {
+    public func project(neuron r: Int, samples: [Int], inverseGram: [Double], weights w: MutableVectorView) {
         let k = samples.count
         var zk = [Double](repeating: 0, count: k)
         for (a, i) in samples.enumerated() { zk[a] = preactivation(sample: i, neuron: r, of: w.readOnly) }
@@ -193,24 +183,8 @@ final class SwitchingWeightKernel {
         }
     }
 
-    /// The time derivative of the Filippov gradient along the flow for a residual rate Δ̇
-    /// (pattern frozen): (a_r/√m) Π_r Σ_i Δ̇_i mask_ir x_i, written into g (d×m). Gradient
-    /// flow needs it for z̈ = −x_iᵀ(∇L)˙_r.
-    func filippovGradientRate(residualRate rate: VectorView, pattern: SwitchingPattern, into g: MutableVectorView) {
-        let s = work.view
-        let mask = pattern.mask.readOnly
-        fillMaskedResidual(rate, mask: mask, into: s)
-        for group in pattern.groups {
-            let u = equivalentControl(neuron: group.neuron, samples: group.samples,
-                                      inverseGram: group.inverseGram, residual: rate, mask: mask)
-            let a = scaledOutput.base[group.neuron]
-            for (q, k) in group.samples.enumerated() { s[k * m + group.neuron] = a * u[q] }
-        }
-        inputsTransposed(times: s.readOnly, into: g)
-    }
-
     /// Σ_r (a_r/√m) mask_ir v_ir for each row i of an n×m block (Δ̇ from Ż).
-    func maskedRowSums(_ v: VectorView, mask: VectorView) -> [Double] {
+    public func maskedRowSums(_ v: VectorView, mask: VectorView) -> [Double] {
         (0..<n).map { rowDot(v.base + $0 * m, mask.base + $0 * m) }
     }
 
@@ -218,7 +192,7 @@ final class SwitchingWeightKernel {
 
     /// Indices i·m + r of the pairs whose pre-activation contradicts the orientation:
     /// active (+1) with z < 0, or inactive (−1) with z ≥ 0 (the convention 1[z ≥ 0]).
-    func violations(preactivations z: VectorView, orientation: VectorView) -> [Int] {
+    public func violations(preactivations z: VectorView, orientation: VectorView) -> [Int] {
         var out: [Int] = []
         let count = n * m
         let zr = UnsafeRawPointer(z.base), orr = UnsafeRawPointer(orientation.base)
@@ -246,7 +220,7 @@ final class SwitchingWeightKernel {
     /// v(τ) = v + v'τ + ½v''τ² of some checked pair's oriented pre-activation v = o·z
     /// reaches 0, or nil. Pairs that cannot reach 0 within the horizon even at their
     /// largest possible rate are skipped cheaply.
-    func predictCrossing(z: VectorView, dz: VectorView, ddz: VectorView, orientation: VectorView,
+    public func predictCrossing(z: VectorView, dz: VectorView, ddz: VectorView, orientation: VectorView,
                          horizon: Double) -> Double? {
         let count = n * m
         var best = Double.infinity
@@ -283,7 +257,7 @@ final class SwitchingWeightKernel {
 
     /// The first τ > 0 with v + sτ + ½cτ² = 0, for v ≥ 0 (0 when v ≤ 0 and s < 0).
     @inline(__always)
-    static func firstRoot(v: Double, slope s: Double, curvature c: Double) -> Double? {
+    public static func firstRoot(v: Double, slope s: Double, curvature c: Double) -> Double? {
         if v <= 0 { return s < 0 || (s == 0 && c < 0) ? 0 : nil }
         let a = 0.5 * c
         if a == 0 { return s < 0 ? -v / s : nil }
@@ -304,7 +278,7 @@ final class SwitchingWeightKernel {
     /// interpolant (values z0, z1, derivatives dz0, dz1) dips into the violating side inside
     /// it — a graze that the end-point signs miss. Returns (pair, estimated fraction s ∈ (0, 1)
     /// of the interval at which the cubic first enters the violating side).
-    func grazes(z0: VectorView, dz0: VectorView, z1: VectorView, dz1: VectorView,
+    public func grazes(z0: VectorView, dz0: VectorView, z1: VectorView, dz1: VectorView,
                 orientation: VectorView, length h: Double) -> [(Int, Double)] {
         var out: [(Int, Double)] = []
         let count = n * m
@@ -353,21 +327,21 @@ final class SwitchingWeightKernel {
 
 /// The cubic Hermite interpolant p(s), s ∈ [0, 1], with p(0) = v0, p'(0) = d0, p(1) = v1,
 /// p'(1) = d1 (derivatives already scaled by the interval length).
-struct EventHermiteCubic {
-    let c0: Double, c1: Double, c2: Double, c3: Double
+public struct EventHermiteCubic {
+    public let c0: Double, c1: Double, c2: Double, c3: Double
 
-    init(v0: Double, d0: Double, v1: Double, d1: Double) {
+    public init(v0: Double, d0: Double, v1: Double, d1: Double) {
         c0 = v0
         c1 = d0
         c2 = 3 * (v1 - v0) - 2 * d0 - d1
         c3 = 2 * (v0 - v1) + d0 + d1
     }
 
-    @inline(__always) func value(_ s: Double) -> Double { c0 + s * (c1 + s * (c2 + s * c3)) }
-    @inline(__always) func slope(_ s: Double) -> Double { c1 + s * (2 * c2 + s * 3 * c3) }
+    @inline(__always) public func value(_ s: Double) -> Double { c0 + s * (c1 + s * (c2 + s * c3)) }
+    @inline(__always) public func slope(_ s: Double) -> Double { c1 + s * (2 * c2 + s * 3 * c3) }
 
     /// The stationary points of p in (0, 1).
-    func stationaryPoints() -> [Double] {
+    public func stationaryPoints() -> [Double] {
         // p'(s) = 3c3 s² + 2c2 s + c1.
         let a = 3 * c3, b = 2 * c2, c = c1
         var roots: [Double] = []
@@ -386,7 +360,7 @@ struct EventHermiteCubic {
 
     /// For p(0) ≥ 0: the first s ∈ (0, 1) where p becomes negative, if it does before s = 1
     /// and p(1) ≥ 0 (an interior dip); nil otherwise.
-    func firstNegative() -> Double? {
+    public func firstNegative() -> Double? {
         for s in stationaryPoints() where value(s) < 0 {
             return root(in: 0, s)
         }
@@ -396,7 +370,7 @@ struct EventHermiteCubic {
     /// A root of p in [a, b] with p(a) ≥ 0 > p(b) (or p(a) < 0 ≤ p(b)): Newton steps kept
     /// inside the bracket, bisection when a step leaves it or stalls; returns the bracket's
     /// end on the far side of the root.
-    func root(in a: Double, _ b: Double) -> Double {
+    public func root(in a: Double, _ b: Double) -> Double {
         var lo = a, hi = b
         let negativeAtLo = value(lo) < 0
         var x = 0.5 * (lo + hi)
@@ -414,7 +388,7 @@ struct EventHermiteCubic {
     }
 
     /// For p(0) ≥ 0 > p(1): the first s at which p becomes negative.
-    func firstCrossing() -> Double {
+    public func firstCrossing() -> Double {
         // The first stationary point with a negative value bounds the first crossing.
         var end = 1.0
         for s in stationaryPoints() where value(s) < 0 { end = s; break }

@@ -1,4 +1,4 @@
-@preconcurrency import CGSL
+@preconcurrency internal import CGSL
 
 /// The GSL odeiv2 steppers, chosen by name (GSL manual, "Stepping Functions").
 public enum Stepper: String, CaseIterable, Sendable {

@@ -1,4 +1,4 @@
-@preconcurrency import CGSL
+@preconcurrency internal import CGSL
 
 /// Eigen-decomposition A = Q diag(λ) Qᵀ of a real symmetric matrix, computed with GSL's
 /// `gsl_eigen_symmv`. Eigenvalues are sorted ascending; column k of `vectors` belongs to

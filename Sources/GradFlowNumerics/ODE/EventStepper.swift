@@ -1,12 +1,12 @@
-@preconcurrency import CGSL
+@preconcurrency internal import CGSL
 
 /// The Swift object a GSL callback of an `EventStepper` reaches through `params`.
 private final class EventCallbackContext {
-    let system: any FirstOrderSystem
-    var evaluations = 0
-    var failed = false
+    public let system: any FirstOrderSystem
+    public var evaluations = 0
+    public var failed = false
 
-    init(system: any FirstOrderSystem) { self.system = system }
+    public init(system: any FirstOrderSystem) { self.system = system }
 }
 
 private let eventRightHandSide: @convention(c) (Double, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?) -> Int32 = { t, y, f, params in
@@ -52,10 +52,10 @@ private func allFinite(_ p: UnsafeMutablePointer<Double>, count: Int) -> Bool {
 /// after the pattern changed. The derivative at the start of a step is passed in (all
 /// explicit RK steppers of GSL use it as their first stage), so a step of an s-stage method
 /// costs s − 1 evaluations and the derivative at each accepted state costs one.
-final class EventStepper {
-    let stepper: Stepper
-    let tolerances: Tolerances
-    let dimension: Int
+public final class EventStepper {
+    public let stepper: Stepper
+    public let tolerances: Tolerances
+    public let dimension: Int
     private let context: EventCallbackContext
     private let system: UnsafeMutablePointer<gsl_odeiv2_system>
     private let step: UnsafeMutablePointer<gsl_odeiv2_step>
@@ -64,11 +64,11 @@ final class EventStepper {
     private let error: DoubleBuffer
 
     /// The explicit steppers this class accepts (no Jacobian, no history across steps).
-    static let supported: [Stepper] = [.rk2, .rk4, .rkf45, .rkck, .rk8pd]
+    public static let supported: [Stepper] = [.rk2, .rk4, .rkf45, .rkck, .rk8pd]
 
-    init(stepper: Stepper, tolerances: Tolerances, system: any FirstOrderSystem) throws {
+    public init(stepper: Stepper, tolerances: Tolerances, system: any FirstOrderSystem) throws {
         guard Self.supported.contains(stepper) else {
-            throw InputError("--stepper", value: stepper.rawValue,
+            throw InputError(.stepper, value: stepper.rawValue,
                              allowed: "switching runs restart the stepper at every event and locate events with fixed steps from an accepted state: use an explicit one-step method (\(Self.supported.map(\.rawValue).joined(separator: ", ")))")
         }
         GSL.disableAbortOnError()
@@ -102,18 +102,18 @@ final class EventStepper {
     }
 
     /// Right-hand-side evaluations so far (GSL's stages and `derivative` calls).
-    var evaluations: Int { context.evaluations }
+    public var evaluations: Int { context.evaluations }
 
     /// True once an evaluation produced NaN or Inf.
-    var failed: Bool { context.failed }
+    public var failed: Bool { context.failed }
 
     /// out ← F(t, y); false when F is not finite.
-    func derivative(t: Double, y: DoubleBuffer, into out: DoubleBuffer) -> Bool {
+    public func derivative(t: Double, y: DoubleBuffer, into out: DoubleBuffer) -> Bool {
         eventRightHandSide(t, UnsafePointer(y.base), out.base, Unmanaged.passUnretained(context).toOpaque())
             == Int32(GSL_SUCCESS)
     }
 
-    enum Attempt {
+    public enum Attempt {
         /// The step was accepted; y holds the new state; `next` is the controller's proposal
         /// for the following step.
         case accepted(next: Double)
@@ -126,7 +126,7 @@ final class EventStepper {
     /// One controlled step of length h from (t, y) with dydt = F(t, y). On acceptance y is
     /// overwritten with the new state. `saved`, when given, already holds a copy of y (it is
     /// used to restore y instead of a copy of its own).
-    func attempt(t: Double, h: Double, y: DoubleBuffer, dydt: DoubleBuffer, saved: DoubleBuffer? = nil) -> Attempt {
+    public func attempt(t: Double, h: Double, y: DoubleBuffer, dydt: DoubleBuffer, saved: DoubleBuffer? = nil) -> Attempt {
         let n = dimension
         let backup = saved ?? self.backup
         if saved == nil { backup.base.update(from: y.base, count: n) }
@@ -148,24 +148,24 @@ final class EventStepper {
     }
 
     /// One uncontrolled step of length h from (t, y0) with dydt0 = F(t, y0), written into y.
-    func fixedStep(t: Double, h: Double, from y0: DoubleBuffer, dydt: DoubleBuffer, into y: DoubleBuffer) -> Bool {
+    public func fixedStep(t: Double, h: Double, from y0: DoubleBuffer, dydt: DoubleBuffer, into y: DoubleBuffer) -> Bool {
         y.base.update(from: y0.base, count: dimension)
         let status = gsl_odeiv2_step_apply(step, t, h, y.base, error.base, UnsafePointer(dydt.base), nil, system)
         return status == GSL_SUCCESS
     }
 
     /// Forgets the stepper's internal state (after a pattern change).
-    func reset() {
+    public func reset() {
         gsl_odeiv2_step_reset(step)
     }
 
     /// The stepper's order (for the record).
-    var order: Int { Int(gsl_odeiv2_step_order(step)) }
+    public var order: Int { Int(gsl_odeiv2_step_order(step)) }
 }
 
 extension DoubleBuffer {
     /// Copies all elements of `other` (same count) into this buffer.
-    func copyContents(from other: DoubleBuffer) {
+    public func copyContents(from other: DoubleBuffer) {
         precondition(other.count == count)
         base.update(from: other.base, count: count)
     }

@@ -5,7 +5,7 @@ public struct VectorView {
     @usableFromInline let base: UnsafePointer<Double>
     public let count: Int
 
-    @inlinable init(_ base: UnsafePointer<Double>, count: Int) {
+    @inlinable public init(_ base: UnsafePointer<Double>, count: Int) {
         self.base = base
         self.count = count
     }
@@ -34,7 +34,7 @@ public struct MutableVectorView {
     @usableFromInline let base: UnsafeMutablePointer<Double>
     public let count: Int
 
-    @inlinable init(_ base: UnsafeMutablePointer<Double>, count: Int) {
+    @inlinable public init(_ base: UnsafeMutablePointer<Double>, count: Int) {
         self.base = base
         self.count = count
     }
@@ -99,5 +99,24 @@ extension Array where Element == Double {
     public mutating func withMutableView<R>(_ body: (MutableVectorView) throws -> R) rethrows -> R {
         if isEmpty { return try body(MutableVectorView(DoubleBuffer.empty.base, count: 0)) }
         return try withUnsafeMutableBufferPointer { try body(MutableVectorView($0.baseAddress!, count: $0.count)) }
+    }
+}
+
+extension MutableVectorView {
+    /// self ← x (same length).
+    @inlinable public func copy(from x: VectorView) {
+        precondition(x.count == count)
+        base.update(from: x.base, count: count)
+    }
+
+    /// self ← self + a·x (same length).
+    @inlinable public func add(_ a: Double, times x: VectorView) {
+        precondition(x.count == count)
+        for i in 0..<count { base[i] += a * x.base[i] }
+    }
+
+    /// self ← −self.
+    @inlinable public func negate() {
+        for i in 0..<count { base[i] = -base[i] }
     }
 }

@@ -3,15 +3,15 @@ import GradFlow
 
 /// The JSON summary of one run: every parameter, the seed, the spectra, the cost and the
 /// versions. Keys are sorted so that the file is stable text.
-struct RunRecord: Codable {
-    struct Versions: Codable {
+public struct RunRecord: Codable {
+    public struct Versions: Codable {
         var gradflow = ToolVersion.current
         var gsl = GSL.version
         var openblas = BLASThreads.configuration
         var openblasThreads = BLASThreads.current
     }
 
-    struct Spectrum: Codable {
+    public struct Spectrum: Codable {
         var lambdaMin: Double
         var lambdaMax: Double
         var conditionNumber: Double
@@ -23,45 +23,45 @@ struct RunRecord: Codable {
         }
     }
 
-    var command: String
-    var model: String
-    var samples: Int
-    var dimension: Int?
-    var width: Int?
-    var data: String
-    var labels: String?
-    var seed: UInt64
-    var kernel: String?
-    var initialError: String?
-    var run: String
-    var parameters: [String: Double]
-    var recipe: String?
-    var solver: String
-    var relativeTolerance: Double?
-    var absoluteTolerance: Double?
-    var errorNorm: String?
-    var sampleTimes: String
-    var sampleCount: Int
-    var lambda0: Double
-    var kappa: Double
-    var limitKernel: Spectrum?
-    var initialKernel: Spectrum?
-    var frozenKernel: Spectrum?
-    var evaluations: Int
-    var jacobianEvaluations: Int
-    var steps: Int
-    var rejectedSteps: Int
-    var wallSeconds: Double
-    var earlyStop: String?
-    var finalLoss: Double?
-    var csv: String
+    public var command: String
+    public var model: String
+    public var samples: Int
+    public var dimension: Int?
+    public var width: Int?
+    public var data: String
+    public var labels: String?
+    public var seed: UInt64
+    public var kernel: String?
+    public var initialError: String?
+    public var run: String
+    public var parameters: [String: Double]
+    public var recipe: String?
+    public var solver: String
+    public var relativeTolerance: Double?
+    public var absoluteTolerance: Double?
+    public var errorNorm: String?
+    public var sampleTimes: String
+    public var sampleCount: Int
+    public var lambda0: Double
+    public var kappa: Double
+    public var limitKernel: Spectrum?
+    public var initialKernel: Spectrum?
+    public var frozenKernel: Spectrum?
+    public var evaluations: Int
+    public var jacobianEvaluations: Int
+    public var steps: Int
+    public var rejectedSteps: Int
+    public var wallSeconds: Double
+    public var earlyStop: String?
+    public var finalLoss: Double?
+    public var csv: String
     /// Weight runs with located switches: events, sliding time and their cost.
-    var switching: SwitchingStatistics?
-    var eventTolerance: Double?
-    var versions = Versions()
+    public var switching: SwitchingStatistics?
+    public var eventTolerance: Double?
+    public var versions = Versions()
 
     /// A continuous run.
-    init(command: String, problem: Problem, flow: any ContinuousFlow, solver: Solver, times: SampleTimes,
+    public init(command: String, problem: Problem, flow: any ContinuousFlow, solver: Solver, times: SampleTimes,
          trajectory: Trajectory, wallSeconds: Double, csvPath: String) {
         var tolerances: Tolerances?
         var eventTolerance: Double?
@@ -79,7 +79,7 @@ struct RunRecord: Codable {
     }
 
     /// A discrete run.
-    init(command: String, problem: Problem, method: any DiscreteMethod, recipe: RecipeParameters?,
+    public init(command: String, problem: Problem, method: any DiscreteMethod, recipe: RecipeParameters?,
          trajectory: Trajectory, wallSeconds: Double, csvPath: String) {
         self.init(command: command, problem: problem, run: method.name, parameters: method.parameters,
                   recipe: recipe.map { r in r.source + "; " + r.inputs.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") },
@@ -129,7 +129,7 @@ struct RunRecord: Codable {
         csv = csvPath
     }
 
-    func json() throws -> String {
+    public func json() throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -139,7 +139,7 @@ struct RunRecord: Codable {
 
     /// The `# key=value` lines at the top of the CSV: parameters, seed and versions,
     /// without timings, so that identical runs give identical files.
-    var csvMetadata: [(String, String)] {
+    public var csvMetadata: [(String, String)] {
         var m: [(String, String)] = [
             ("gradflow", versions.gradflow), ("gsl", versions.gsl), ("command", command),
             ("model", model), ("samples", "\(samples)"), ("dimension", dimension.map { "\($0)" } ?? "none"),
@@ -147,12 +147,12 @@ struct RunRecord: Codable {
             ("run", run),
         ]
         if let recipe { m.append(("recipe", recipe)) }
-        for (k, v) in parameters.sorted(by: { $0.key < $1.key }) { m.append((k, CSVFormat.number(v))) }
+        for (k, v) in parameters.sorted(by: { $0.key < $1.key }) { m.append((k, NumberFormat.roundTrip(v))) }
         m.append(("solver", solver))
         if let r = relativeTolerance, let a = absoluteTolerance { m += [("rtol", "\(r)"), ("atol", "\(a)")] }
         if let e = eventTolerance { m.append(("event_tolerance", "\(e)")) }
         if let k = kernel { m.append(("kernel", k)) }
-        m += [("lambda0", CSVFormat.number(lambda0)), ("kappa", CSVFormat.number(kappa))]
+        m += [("lambda0", NumberFormat.roundTrip(lambda0)), ("kappa", NumberFormat.roundTrip(kappa))]
         return m
     }
 }

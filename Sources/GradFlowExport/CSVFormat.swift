@@ -1,3 +1,4 @@
+import GradFlow
 /// CSV text for trajectories: `# key=value` comment lines recording the run's parameters,
 /// seed and versions, then a header and one row per sample. Numbers are written in Swift's
 /// shortest round-trip form, so the same doubles always give the same text and a reader

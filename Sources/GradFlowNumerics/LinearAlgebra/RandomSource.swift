@@ -1,4 +1,4 @@
-@preconcurrency import CGSL
+@preconcurrency internal import CGSL
 
 /// A seeded Mersenne-Twister stream (GSL's `gsl_rng_mt19937`): the same seed gives the
 /// same numbers on every machine, so synthetic problems are reproducible bit for bit.

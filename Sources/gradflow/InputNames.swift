@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import GradFlow
+
+/// The command line's names for the library's inputs: a library `InputError` is reported
+/// with the flag the user typed.
+enum InputNames {
+    static let flags: [String: String] = [
+        Parameter.model.key: "--model", Parameter.samples.key: "--samples", Parameter.dimension.key: "--dimension",
+        Parameter.labels.key: "--labels", Parameter.width.key: "--width", Parameter.seed.key: "--seed",
+        Parameter.weightFiles.key: "--weights/--output-weights", "data": "--data", "kernel": "--kernel",
+        "initialError": "--initial-error", Parameter.flow.key: "--flow", Parameter.friction.key: "--friction",
+        Parameter.gamma.key: "--gamma", Parameter.alpha.key: "--alpha", Parameter.startTime.key: "--t0",
+        Parameter.coefficients.key: "--coefficients", Parameter.solver.key: "--solver",
+        Parameter.stepper.key: "--stepper", Parameter.tolerances.key: "--rtol/--atol",
+        Parameter.eventTolerance.key: "--event-tolerance", Parameter.sampleTimes.key: "--times",
+        Parameter.startOfTimes.key: "--t-start", Parameter.endOfTimes.key: "--t-end", Parameter.points.key: "--points",
+        "method": "--method", Parameter.recipe.key: "--method recipe",
+    ]
+
+    /// The input as the user typed it: the flag, then where the value came from.
+    static func name(_ parameter: Parameter) -> String {
+        let flag = flags[parameter.key] ?? parameter.key
+        return parameter.detail.map { "\(flag) \($0)" } ?? flag
+    }
+
+    /// The one-line message of an input error.
+    static func message(_ error: InputError) -> String {
+        "\(name(error.parameter)): got \(error.value); \(error.allowed)"
+    }
+}
+
+/// An input error already phrased for the command line.
+struct CommandLineInputError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
