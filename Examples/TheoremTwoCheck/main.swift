@@ -5,19 +5,16 @@ import Foundation
 import GradFlow
 
 var spec = ProblemSpecification()
-spec.state = .errors
+spec.model = "errors"
 spec.width = 512
 let problem = try spec.build()
 let lambda0 = problem.frozenSpectrum!.lambdaMin
 let flow = HeavyBallFlow.theorem2(lambda0: lambda0)
-let simulation = try Simulation(field: problem.field, flow: flow, initialPosition: problem.initialPosition,
-                                solver: .exact, sampleTimes: try .linear(from: 0, to: 40, count: 9),
-                                monitors: [LossMonitor(flow: flow)])
-let trajectory = try simulation.run()
-let energies = trajectory.column("energy")!
+let trajectory = try solve(problem, .flow(flow), solver: .exact, sampleTimes: try .linear(from: 0, to: 40, count: 9))
+let energies = trajectory[.energy]!
 print("λ_min(H(0)) = \(lambda0), b = \(flow.friction), α = \(flow.energyRate)")
 print("     t     V(t)/V(0)     e^{-αt}   holds")
-for (t, v) in zip(trajectory.column("t")!, energies) {
+for (t, v) in zip(trajectory.times, energies) {
     let ratio = v / energies[0], bound = exp(-flow.energyRate * t)
     print(String(format: "%6.1f  %12.4e  %10.4e   %@", t, ratio, bound, ratio <= bound * (1 + 1e-12) ? "yes" : "NO"))
 }

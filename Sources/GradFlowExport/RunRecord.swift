@@ -60,73 +60,61 @@ public struct RunRecord: Codable {
     public var eventTolerance: Double?
     public var versions = Versions()
 
-    /// A continuous run.
-    public init(command: String, problem: Problem, flow: any ContinuousFlow, solver: Solver, times: SampleTimes,
-         trajectory: Trajectory, wallSeconds: Double, csvPath: String) {
-        var tolerances: Tolerances?
-        var eventTolerance: Double?
-        switch solver {
-        case .gsl(_, let t): tolerances = t
-        case .switching(let method, let e):
-            eventTolerance = e
-            if case .gslEvents(_, let t) = method { tolerances = t }
-        case .exact: break
-        }
-        self.init(command: command, problem: problem, run: flow.name, parameters: flow.parameters, recipe: nil,
-                  solver: solver.name, tolerances: tolerances, sampleTimes: times.spacing, sampleCount: times.values.count,
-                  trajectory: trajectory, wallSeconds: wallSeconds, csvPath: csvPath)
-        self.eventTolerance = eventTolerance
-    }
+    /// Model-specific entries (for example the quadratic's μ and α).
+    public var modelParameters: [String: String]?
 
-    /// A discrete run.
-    public init(command: String, problem: Problem, method: any DiscreteMethod, recipe: RecipeParameters?,
-         trajectory: Trajectory, wallSeconds: Double, csvPath: String) {
-        self.init(command: command, problem: problem, run: method.name, parameters: method.parameters,
-                  recipe: recipe.map { r in r.source + "; " + r.inputs.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") },
-                  solver: "discrete iteration", tolerances: nil, sampleTimes: "every iteration",
-                  sampleCount: trajectory.rows.count, trajectory: trajectory, wallSeconds: wallSeconds, csvPath: csvPath)
-    }
-
-    private init(command: String, problem: Problem, run: String, parameters: [(String, Double)], recipe: String?,
-                 solver: String, tolerances: Tolerances?, sampleTimes: String, sampleCount: Int,
-                 trajectory: Trajectory, wallSeconds: Double, csvPath: String) {
-        let spec = problem.specification
+    /// The record of a run of `solve`. `run` names it in outputs (method runs can be renamed
+    /// when a method appears twice); `recipe` says where a method's η and β came from.
+    public init(command: String, problem: Problem, run: String, dynamics: Dynamics, solver: Solver?,
+                recipe: RecipeParameters?, sampleTimes: SampleTimes, solution: Solution, wallSeconds: Double, csvPath: String) {
+        let summary = problem.model.summary
         self.command = command
-        model = spec.state.rawValue
-        samples = problem.field.sampleCount
-        dimension = problem.network?.dimension
-        width = problem.network?.width
-        data = problem.network == nil ? "none (error model from files)" : (spec.dataPath ?? "synthetic")
-        labels = spec.dataPath == nil && problem.network != nil ? spec.labels.rawValue : nil
-        seed = spec.seed
-        if spec.state == .errors {
-            kernel = spec.kernel.name
-            initialError = spec.initialErrorPath ?? "f(W0) - y"
-        }
+        model = problem.model.name
+        samples = summary.samples
+        dimension = summary.dimension
+        width = summary.width
+        data = summary.data
+        labels = summary.labels
+        seed = problem.specification.seed
+        kernel = summary.kernel
+        initialError = summary.initialError
+        modelParameters = summary.extra.isEmpty ? nil : Dictionary(summary.extra, uniquingKeysWith: { first, _ in first })
         self.run = run
-        self.parameters = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
-        self.recipe = recipe
-        self.solver = solver
-        if let tolerances {
-            relativeTolerance = tolerances.relative
-            absoluteTolerance = tolerances.absolute
-            errorNorm = "max over components (GSL standard control on y)"
+        let parameters: [(String, Double)]
+        switch dynamics {
+        case .flow(let flow):
+            parameters = flow.parameters
+            self.solver = solver?.name ?? "-"
+            self.sampleTimes = sampleTimes.spacing
+            sampleCount = sampleTimes.values.count
+            if let tolerances = solver?.tolerances {
+                relativeTolerance = tolerances.relative
+                absoluteTolerance = tolerances.absolute
+                errorNorm = "max over components (GSL standard control on y)"
+            }
+            eventTolerance = solver?.eventTolerance
+        case .method(let method):
+            parameters = method.parameters
+            self.solver = "discrete iteration"
+            self.sampleTimes = "every iteration"
+            sampleCount = solution.rows.count
         }
-        self.sampleTimes = sampleTimes
-        self.sampleCount = sampleCount
+        self.parameters = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
+        self.recipe = recipe.map { r in r.source + "; " + r.inputs.map { "\($0.0)=\($0.1)" }.joined(separator: ", ") }
         lambda0 = problem.lambda0
         kappa = problem.conditionNumber
         limitKernel = problem.limitSpectrum.map(Spectrum.init)
         initialKernel = problem.initialSpectrum.map(Spectrum.init)
         frozenKernel = problem.frozenSpectrum.map(Spectrum.init)
-        evaluations = trajectory.statistics.evaluations
-        jacobianEvaluations = trajectory.statistics.jacobianEvaluations
-        steps = trajectory.statistics.steps
-        rejectedSteps = trajectory.statistics.rejectedSteps
+        evaluations = solution.statistics.evaluations
+        jacobianEvaluations = solution.statistics.jacobianEvaluations
+        steps = solution.statistics.steps
+        rejectedSteps = solution.statistics.rejectedSteps
         self.wallSeconds = wallSeconds
-        earlyStop = trajectory.earlyStop?.description
-        finalLoss = trajectory.column("loss")?.last
+        earlyStop = solution.earlyStop?.description
+        finalLoss = solution[.loss]?.last
         csv = csvPath
+        switching = solution.switching
     }
 
     public func json() throws -> String {
@@ -152,6 +140,7 @@ public struct RunRecord: Codable {
         if let r = relativeTolerance, let a = absoluteTolerance { m += [("rtol", "\(r)"), ("atol", "\(a)")] }
         if let e = eventTolerance { m.append(("event_tolerance", "\(e)")) }
         if let k = kernel { m.append(("kernel", k)) }
+        for (key, value) in (modelParameters ?? [:]).sorted(by: { $0.key < $1.key }) { m.append((key, value)) }
         m += [("lambda0", NumberFormat.roundTrip(lambda0)), ("kappa", NumberFormat.roundTrip(kappa))]
         return m
     }

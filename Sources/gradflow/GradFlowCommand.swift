@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GradFlow
 import GradFlowExport
 
@@ -19,10 +20,23 @@ struct GradFlowCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as InputError {
-            exit(withError: CommandLineInputError(message: InputNames.message(error)))
+            fail(InputNames.message(error), code: .failure)
         } catch {
-            exit(withError: error)
+            // Help and version requests print as ArgumentParser formats them; every error is
+            // one line naming the input, without the usage text.
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            let message = GradFlowCommand.message(for: error)
+                .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("Usage:") && !$0.hasPrefix("See '") }
+                .joined(separator: " ")
+            fail(message, code: code)
         }
+    }
+
+    private static func fail(_ message: String, code: ExitCode) -> Never {
+        FileHandle.standardError.write(Data(("Error: " + message + "\n").utf8))
+        Foundation.exit(code.rawValue)
     }
 }
 

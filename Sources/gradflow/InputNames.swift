@@ -35,3 +35,13 @@ struct CommandLineInputError: Error, CustomStringConvertible {
     let message: String
     var description: String { message }
 }
+
+/// Runs `body`, turning a library `InputError` into ArgumentParser's `ValidationError` with
+/// the flag the user typed (for `validate()`).
+func validating<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as InputError {
+        throw ValidationError(InputNames.message(error))
+    }
+}

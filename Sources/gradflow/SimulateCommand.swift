@@ -6,12 +6,12 @@ import GradFlowExport
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Integrate one flow on the weights or the errors; write a CSV and a JSON summary.")
+        abstract: "Integrate one flow on a model; write a CSV and a JSON summary.")
 
     @OptionGroup var problem: ProblemOptions
 
     @Option(help: "Flow: \(FlowSpecification.allowedNames).")
-    var flow: String = "hbf"
+    var flow: FlowSpecification.Kind = .heavyBall
 
     @OptionGroup var flowParameters: FlowParameterOptions
     @OptionGroup var solverOptions: SolverOptions
@@ -27,28 +27,17 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         GSL.disableAbortOnError()
-        try solverOptions.applyThreads()
-        let spec = try problem.specification()
-        let flowSpec = try flowParameters.specification(kind: flow)
-        try solverOptions.validate(state: spec.state)
-        let times = try solverOptions.sampleTimes()
-        let built = try spec.build()
-        let flowValue = try flowSpec.build(lambda0: built.lambda0)
-        let solver = try solverOptions.makeSolver(for: flowValue, state: spec.state)
-        let outcome = try RunExecution.run(problem: built, flow: flowValue, solver: solver, times: times,
-                                           lambdaMin: lambdaMin, command: "simulate", outputPrefix: output)
-        if printTable { print(outcome.table, terminator: "") }
-        print("wrote \(outcome.csvPath) and \(outcome.jsonPath): \(outcome.trajectory.rows.count) samples, "
-              + "nfev \(outcome.trajectory.statistics.evaluations), steps \(outcome.trajectory.statistics.steps), "
-              + "\(NumberFormat.short(outcome.wallSeconds, digits: 3)) s")
-        if let stop = outcome.trajectory.earlyStop {
-            throw RunStopped(message: stop.description)
-        }
+        solverOptions.applyThreads()
+        let built = try problem.specification().build()
+        var plan = RunPlan(command: "simulate", problem: built, sampleTimes: try solverOptions.sampleTimes())
+        try plan.addFlows([flowParameters.specification(kind: flow)], solverOptions: solverOptions)
+        let outputs = OutputSet()
+        let result = try plan.execute(plan.runs[0], lambdaMin: lambdaMin, prefix: output, outputs: outputs)
+        try outputs.commit()
+        if printTable { print(try AlignedTextTableWriter().render(.samples(result.solution, metadata: [])), terminator: "") }
+        print("wrote \(output).csv and \(output).json: \(result.solution.rows.count) samples, "
+              + "nfev \(result.solution.statistics.evaluations), steps \(result.solution.statistics.steps), "
+              + "\(NumberFormat.short(result.wallSeconds, digits: 3)) s")
+        if let stop = result.solution.earlyStop { throw RunStopped(message: stop.description) }
     }
-}
-
-/// A run that ended early: outputs were written, the exit status is non-zero.
-struct RunStopped: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

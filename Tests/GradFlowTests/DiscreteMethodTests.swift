@@ -26,7 +26,7 @@ final class DiscreteMethodTests: XCTestCase {
     }
 
     /// w_0 … w_K of a method.
-    private func iterates(_ method: any DiscreteMethod, _ field: any GradientField, _ x0: [Double], _ k: Int) throws -> [[Double]] {
+    private func iterates(_ method: any DiscreteMethod, _ field: any Model, _ x0: [Double], _ k: Int) throws -> [[Double]] {
         let it = try method.makeIterator(field: field, initialPosition: x0)
         var out = [it.position.array]
         for _ in 0..<k {
@@ -491,9 +491,8 @@ final class DiscreteMethodTests: XCTestCase {
         let (field, _, xi0, eigen) = try frozenProblem()
         let method = PolyakHeavyBall(stepSize: 1 / eigen.maximum, momentum: 0.7)
         let flow = try XCTUnwrap(method.matchingFlow)
-        let run = try DiscreteRun(method: method, field: field, initialPosition: xi0, iterations: 100,
-                                  sampleIterations: [0, 10, 100], monitors: [LossMonitor(flow: flow)])
-        let trajectory = try run.run()
+        let trajectory = try solveMethod(field, from: xi0, method, iterations: 100,
+                                         sampleIterations: [0, 10, 100], monitors: [LossMonitor(flow: flow)])
         XCTAssertEqual(trajectory.columns, ["k", "t", "loss", "pseudo_loss", "velocity_norm", "energy"])
         XCTAssertEqual(trajectory.column("k"), [0, 10, 100])
         let times = try XCTUnwrap(trajectory.column("t"))
@@ -508,9 +507,9 @@ final class DiscreteMethodTests: XCTestCase {
         let w10 = try iterates(method, field, xi0, 10)[10]
         XCTAssertEqual(trajectory.column("loss")![1], 0.5 * w10.reduce(0) { $0 + $1 * $1 }, accuracy: 1e-15)
         // Invalid sampling.
-        XCTAssertThrowsError(try DiscreteRun(method: method, field: field, initialPosition: xi0, iterations: 10,
+        XCTAssertThrowsError(try solveMethod(field, from: xi0, method, iterations: 10,
                                              sampleIterations: [0, 5, 5], monitors: []))
-        XCTAssertThrowsError(try DiscreteRun(method: method, field: field, initialPosition: xi0, iterations: 10,
+        XCTAssertThrowsError(try solveMethod(field, from: xi0, method, iterations: 10,
                                              sampleIterations: [11], monitors: []))
     }
 
@@ -518,10 +517,9 @@ final class DiscreteMethodTests: XCTestCase {
         let (field, _, xi0, eigen) = try frozenProblem()
         // |1 − ηλ_max| = 9: the iterate grows ×9 per step and overflows after ≈ 320 steps.
         let method = GradientDescent(stepSize: 10 / eigen.maximum)
-        let run = try DiscreteRun(method: method, field: field, initialPosition: xi0, iterations: 5000,
-                                  sampleIterations: Array(stride(from: 0, through: 5000, by: 50)),
-                                  monitors: [LossMonitor(flow: GradientFlow())])
-        let trajectory = try run.run()
+        let trajectory = try solveMethod(field, from: xi0, method, iterations: 5000,
+                                         sampleIterations: Array(stride(from: 0, through: 5000, by: 50)),
+                                         monitors: [LossMonitor(flow: GradientFlow())])
         guard case .diverged(let t)? = trajectory.earlyStop else { return XCTFail("expected divergence") }
         XCTAssertGreaterThan(trajectory.rows.count, 1)
         XCTAssertLessThan(trajectory.statistics.steps, 5000)

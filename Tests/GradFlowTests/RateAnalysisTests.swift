@@ -3,6 +3,7 @@ import Foundation
 @testable import GradFlow
 @testable import GradFlowNumerics
 @testable import GradFlowExport
+@testable import gradflow
 
 /// Rate fits and rate summaries against synthetic curves with known exponents and against
 /// spectral radii of the linear regime.
@@ -51,11 +52,11 @@ final class RateAnalysisTests: XCTestCase {
             (NesterovConstantMomentum(stepSize: 0.5, momentum: (3 * 10.0.squareRoot() - 2) / (3 * 10.0.squareRoot() + 2)), "nag"),
         ]
         for (method, name) in recipes {
-            let rho = try XCTUnwrap(try LinearizedRate.spectralRadius(method: method, eigenvalues: eigenvalues))
+            let rho = try XCTUnwrap(try method.spectralRadius(eigenvalues: eigenvalues))
             // 400 iterations reach ρ^800 ≈ 1e-20·L(0) or below: the fit window has hundreds of points.
-            let run = try DiscreteRun(method: method, field: field, initialPosition: delta0, iterations: 400,
+            let run = try solveMethod(field, from: delta0, method, iterations: 400,
                                       sampleIterations: Array(0...400), monitors: [LossMonitor(flow: GradientFlow())])
-            let summary = RateSummary(run: name, trajectory: try run.run(), law: .exponential, epsilon: 1e-12)
+            let summary = RateSummary(run: name, trajectory: run, law: .exponential, epsilon: 1e-12)
             let fitted = try XCTUnwrap(summary.fittedFactorPerIteration)
             // The issue asks for 1%: the slowest mode dominates after the transient, so the fitted
             // contraction approaches ρ; oscillating modes perturb the slope slightly.
@@ -69,7 +70,7 @@ final class RateAnalysisTests: XCTestCase {
         spec.dimension = 3
         spec.width = 32
         let problem = try spec.build()
-        let (method, recipe) = try MethodSpecification(parsing: "nag:recipe=003-nag").build(problem: problem, flowParameters: FlowSpecification(kind: .heavyBall))
+        let (method, recipe) = try MethodSpecification(commandLine: "nag:recipe=003-nag").build(problem: problem, flowParameters: FlowSpecification(kind: .heavyBall))
         let h = try XCTUnwrap(problem.limitSpectrum)
         let kappa = h.lambdaMax / h.lambdaMin
         // 003 Table 1 on H^∞: η = 1/(2λ_max), β = (3√κ − 2)/(3√κ + 2).
@@ -80,11 +81,16 @@ final class RateAnalysisTests: XCTestCase {
         let bad = ["sgd", "hb:eta", "hb:eta=0.1", "gd:recipe=003-hb", "hb:eta=0.1:beta=0.5:form=weird", "multi:eta=0.1:betas=a/b",
                    "nag:eta=nan:beta=0.5", "gd:eta=0.1:speed=3"]
         for text in bad {
-            XCTAssertThrowsError(try MethodSpecification(parsing: text).build(problem: problem, flowParameters: FlowSpecification(kind: .heavyBall)), text) { error in
-                // The library names the method input and the text it was read from.
-                let input = (error as? InputError)?.parameter
-                XCTAssertEqual(input?.key, "method", "\(text): \(error)")
-                XCTAssertEqual(input?.detail, text, "\(text): \(error)")
+            XCTAssertThrowsError(try MethodSpecification(commandLine: text).build(problem: problem, flowParameters: FlowSpecification(kind: .heavyBall)), text) { error in
+                // The command line's syntax errors name --method and the text; the library's
+                // errors name the method input and the text it was read from.
+                if let syntax = error as? CommandLineInputError {
+                    XCTAssertTrue(syntax.message.hasPrefix("--method \(text):"), "\(text): \(error)")
+                } else {
+                    let input = (error as? InputError)?.parameter
+                    XCTAssertEqual(input?.key, "method", "\(text): \(error)")
+                    XCTAssertEqual(input?.detail, text, "\(text): \(error)")
+                }
             }
         }
     }

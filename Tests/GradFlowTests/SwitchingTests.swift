@@ -49,13 +49,16 @@ final class SwitchingTests: XCTestCase {
     /// Runs and records every accepted state.
     private func run(_ net: ReLUNetwork, _ flow: any ContinuousFlow, _ method: SwitchingMethod,
                      eventTolerance: Double, times: [Double]) throws
-        -> (trajectory: Trajectory, statistics: SwitchingStatistics, states: [(Double, [Double])]) {
-        let simulation = try SwitchingSimulation(network: net, flow: flow, method: method, eventTolerance: eventTolerance,
-                                                 sampleTimes: try SampleTimes(list: times), monitors: [LossMonitor(flow: flow)])
+        -> (trajectory: Solution, statistics: SwitchingStatistics, states: [(Double, [Double])]) {
         var states: [(Double, [Double])] = [(times[0], net.initialWeights.elements)]
-        let (trajectory, statistics) = try simulation.run(observingAcceptedStates: { states.append(($0, $1)) })
+        var options = SolveOptions()
+        options.acceptedStateObserver = { states.append(($0, $1)) }
+        let trajectory = try solveFlow(ReLUWeightField(network: net), from: net.initialWeights.elements, flow,
+                                       solver: .switching(method: method, eventTolerance: eventTolerance),
+                                       sampleTimes: try SampleTimes(list: times), monitors: [LossMonitor(flow: flow)],
+                                       options: options)
         XCTAssertNil(trajectory.earlyStop)
-        return (trajectory, statistics, states)
+        return (trajectory, try XCTUnwrap(trajectory.switching), states)
     }
 
     /// Z = XW (n×m) for weights stored d×m.
@@ -314,12 +317,13 @@ final class SwitchingTests: XCTestCase {
     func testColumnsAndNesterovStart() throws {
         let net = try randomNetwork(samples: 3, dimension: 2, width: 8, seed: 1)
         let flow = NesterovFlow(gamma: 3)
-        let simulation = try SwitchingSimulation(network: net, flow: flow, method: try gsl(.rkf45, rtol: 1e-8, atol: 1e-11),
-                                                 eventTolerance: 1e-9, sampleTimes: try SampleTimes(list: [0, 1, 2]),
-                                                 monitors: [LossMonitor(flow: flow)])
-        XCTAssertEqual(simulation.columns.suffix(2), ["switching_events", "sliding_pairs"])
-        let (trajectory, statistics) = try simulation.run()
-        XCTAssertEqual(trajectory.columns, simulation.columns)
+        let model = ReLUWeightField(network: net)
+        let solver = Solver.switching(method: try gsl(.rkf45, rtol: 1e-8, atol: 1e-11), eventTolerance: 1e-9)
+        let trajectory = try solveFlow(model, from: net.initialWeights.elements, flow, solver: solver,
+                                       sampleTimes: try SampleTimes(list: [0, 1, 2]), monitors: [LossMonitor(flow: flow)])
+        XCTAssertEqual(trajectory.columns, ["t", "loss", "pseudo_loss", "velocity_norm", "energy", "mechanical_energy",
+                                            "switching_events", "sliding_pairs"])
+        let statistics = try XCTUnwrap(trajectory.switching)
         XCTAssertEqual(trajectory.rows.count, 3)
         // The t = 0 sample is the initial state, as in `Simulation`.
         let field = ReLUWeightField(network: net)
@@ -327,11 +331,12 @@ final class SwitchingTests: XCTestCase {
         XCTAssertEqual(trajectory.column("loss")![0], initialLoss, accuracy: 1e-14 * initialLoss)
         XCTAssertEqual(statistics.slidingTime, 0)
         XCTAssertGreaterThan(statistics.evaluations, 0)
-        XCTAssertThrowsError(try SwitchingSimulation(network: net, flow: flow, method: .exactPieces, eventTolerance: 1e-9,
-                                                     sampleTimes: try SampleTimes(list: [0, 1]), monitors: []))
-        XCTAssertThrowsError(try SwitchingSimulation(network: net, flow: GradientFlow(),
-                                                     method: try gsl(.rk4imp, rtol: 1e-6, atol: 1e-9), eventTolerance: 1e-9,
-                                                     sampleTimes: try SampleTimes(list: [0, 1]), monitors: []))
+        XCTAssertThrowsError(try solveFlow(model, from: net.initialWeights.elements, flow,
+                                           solver: .switching(method: .exactPieces, eventTolerance: 1e-9),
+                                           sampleTimes: try SampleTimes(list: [0, 1]), monitors: []))
+        XCTAssertThrowsError(try solveFlow(model, from: net.initialWeights.elements, GradientFlow(),
+                                           solver: .switching(method: try gsl(.rk4imp, rtol: 1e-6, atol: 1e-9), eventTolerance: 1e-9),
+                                           sampleTimes: try SampleTimes(list: [0, 1]), monitors: []))
     }
 
     /// A run that blows up (negative friction: the velocity grows like e^t) ends early with
@@ -339,10 +344,10 @@ final class SwitchingTests: XCTestCase {
     func testDivergenceEndsTheRunEarly() throws {
         let net = try network(inputs: [[1]], targets: [-0.5], weights: [[1]], outputWeights: [1])
         for method in [SwitchingMethod.exactPieces, try gsl(.rkf45, rtol: 1e-6, atol: 1e-9)] {
-            let simulation = try SwitchingSimulation(network: net, flow: HeavyBallFlow(friction: -1), method: method,
-                                                     eventTolerance: 1e-9, sampleTimes: try .linear(from: 0, to: 2000, count: 5),
-                                                     monitors: [LossMonitor(flow: HeavyBallFlow(friction: -1))])
-            let (trajectory, _) = try simulation.run()
+            let trajectory = try solveFlow(ReLUWeightField(network: net), from: net.initialWeights.elements,
+                                           HeavyBallFlow(friction: -1), solver: .switching(method: method, eventTolerance: 1e-9),
+                                           sampleTimes: try .linear(from: 0, to: 2000, count: 5),
+                                           monitors: [LossMonitor(flow: HeavyBallFlow(friction: -1))])
             guard case .diverged? = trajectory.earlyStop else {
                 return XCTFail("\(method.name): expected divergence, got \(String(describing: trajectory.earlyStop))")
             }

@@ -18,10 +18,10 @@ final class TheoremCheckTests: XCTestCase {
         return (try FrozenKernelErrorModel(kernel: h, source: "test"), [1, -2, 0.5], 0.3)
     }
 
-    private func run(_ flow: any ContinuousFlow, times: [Double]) throws -> Trajectory {
+    private func run(_ flow: any ContinuousFlow, times: [Double]) throws -> Solution {
         let (field, delta0, _) = try problem()
-        return try Simulation(field: field, flow: flow, initialPosition: delta0, solver: .exact,
-                              sampleTimes: try SampleTimes(list: times), monitors: [LossMonitor(flow: flow)]).run()
+        return try solveFlow(field, from: delta0, flow, solver: .exact,
+                              sampleTimes: try SampleTimes(list: times), monitors: [LossMonitor(flow: flow)])
     }
 
     private let times = (0...80).map { Double($0) * 0.25 }
@@ -97,7 +97,7 @@ final class TheoremCheckTests: XCTestCase {
         // A* = max_t t^α L(t)/L(0): L(t) ≤ A* t^{−α} L(0) holds at every sample, with equality at one.
         let flow = NesterovFlow(gamma: 7, energyExponent: 4)
         let trajectory = try run(flow, times: times)
-        let a = try XCTUnwrap(TheoremChecks.theorem3Constant(trajectory: trajectory, alpha: 4, fromTime: 0.25))
+        let a = try XCTUnwrap(TheoremChecks.theorem3Constant(solution: trajectory, alpha: 4, fromTime: 0.25))
         let t = trajectory.column("t")!, loss = trajectory.column("loss")!
         var equalSomewhere = false
         for (ti, li) in zip(t, loss) where ti >= 0.25 {
@@ -112,9 +112,9 @@ final class TheoremCheckTests: XCTestCase {
         // λ_min(H(t)) ≥ λ0/2 with a claimed λ0 three times the kernel's λ_min (0.3): fails at the first sample.
         let flow = GradientFlow()
         let (field, delta0, _) = try problem()
-        let trajectory = try Simulation(field: field, flow: flow, initialPosition: delta0, solver: .exact,
+        let trajectory = try solveFlow(field, from: delta0, flow, solver: .exact,
                                         sampleTimes: try SampleTimes(list: [0, 1, 2]),
-                                        monitors: [LossMonitor(flow: flow), KernelSpectrumMonitor()]).run()
+                                        monitors: [LossMonitor(flow: flow), KernelSpectrumMonitor()])
         let verdicts = TheoremChecks.verdicts(flow: flow, trajectory: trajectory, lambda0: 0.9, sampleCount: 3, width: nil)
         let check = try XCTUnwrap(verdicts.first { $0.name.hasPrefix("λ_min") })
         XCTAssertFalse(check.held)

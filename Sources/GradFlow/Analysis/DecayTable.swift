@@ -25,8 +25,8 @@ public struct DecayTable: Sendable {
 
     /// The reference energy of a run: V(0), or, when V(0) = 0 (Nesterov's V(t; α, γ) with
     /// α > 2 vanishes at t = 0), V at the first sample with t > 0.
-    public static func referenceEnergy(_ trajectory: Trajectory, column: String = "energy") -> (value: Double, time: Double)? {
-        guard let e = trajectory.column(column), let t = trajectory.column("t") else { return nil }
+    public static func referenceEnergy(_ trajectory: Solution, column: Observable = .energy) -> (value: Double, time: Double)? {
+        guard let e = trajectory[column], let t = trajectory[.time] else { return nil }
         for (ti, ei) in zip(t, e) where ei.isFinite && ei > 0 { return (ei, ti) }
         return nil
     }
@@ -35,12 +35,12 @@ public struct DecayTable: Sendable {
     /// or, for discrete runs, whose iterations are in `iterations`. `energyColumn` names the
     /// decaying quantity and `energyBound` gives the bound on its ratio to the reference value,
     /// as a function of t (or of k when `boundInIterations`).
-    public mutating func add(run: String, trajectory: Trajectory, times: [Double], iterations: [Int]? = nil,
-                             energyColumn: String = "energy", boundInIterations: Bool = false,
+    public mutating func add(run: String, trajectory: Solution, times: [Double], iterations: [Int]? = nil,
+                             energyColumn: Observable = .energy, boundInIterations: Bool = false,
                              energyBound: ((Double) -> Double)?) {
-        guard let t = trajectory.column("t"), let e = trajectory.column(energyColumn),
-              let loss = trajectory.column("loss"), let pseudo = trajectory.column("pseudo_loss") else { return }
-        let k = trajectory.column("k")
+        guard let t = trajectory[.time], let e = trajectory[energyColumn],
+              let loss = trajectory[.loss], let pseudo = trajectory[.pseudoLoss] else { return }
+        let k = trajectory[.iteration]
         let reference = DecayTable.referenceEnergy(trajectory, column: energyColumn)?.value ?? .nan
         let wantedTimes = Set(times), wantedIterations = Set(iterations ?? [])
         for i in t.indices {

@@ -23,16 +23,16 @@ public struct RateSummary: Sendable {
     public var steps: Int
 
     /// Measures a trajectory (columns t, loss and, for discrete runs, k).
-    public init(run: String, trajectory: Trajectory, law: RateFit.Law, epsilon: Double) {
+    public init(run: String, trajectory: Solution, law: RateFit.Law, epsilon: Double) {
         self.run = run
         self.law = law
         theorySource = ""
-        let t = trajectory.column("t") ?? [], loss = trajectory.column("loss") ?? []
+        let t = trajectory[.time] ?? [], loss = trajectory[.loss] ?? []
         fit = try? RateFit(times: t, losses: loss, law: law)
         finalLoss = loss.last ?? .nan
         evaluations = trajectory.statistics.evaluations
         steps = trajectory.statistics.steps
-        let k = trajectory.column("k")
+        let k = trajectory[.iteration]
         if let i = loss.firstIndex(where: { $0 <= epsilon }) {
             if i > 0, loss[i - 1] > 0, loss[i] > 0, k == nil {
                 let a = log(loss[i - 1]), b = log(loss[i]), target = log(epsilon)

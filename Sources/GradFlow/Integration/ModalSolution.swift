@@ -123,17 +123,15 @@ public struct ModalSolution: Sendable {
         self.lambdas = lambdas
         self.initialModes = modes
 
-        switch flow {
-        case is GradientFlow:
+        switch flow.modalForm {
+        case .exponential:
             solver = .gradient
-        case let hbf as HeavyBallFlow:
-            let b = hbf.friction
+        case .dampedOscillator(let b):
             guard b.isFinite, b >= 0 else {
                 throw InputError("heavy-ball friction b", value: "\(b)", allowed: "must be finite and ≥ 0")
             }
             solver = .heavyBall(friction: b, modes: lambdas.map { ModalSolution.heavyBallMode(friction: b, lambda: $0) })
-        case let nag as NesterovFlow:
-            let gamma = nag.gamma
+        case .bessel(let gamma):
             guard gamma.isFinite, gamma >= 1 else {
                 throw InputError("Nesterov γ", value: "\(gamma)",
                                  allowed: "the exact Nesterov solution needs a finite γ ≥ 1 (ν = (γ−1)/2 ≥ 0 for GSL's J_ν)")
@@ -142,8 +140,8 @@ public struct ModalSolution: Sendable {
             solver = .nesterov(NesterovConstants(gamma: gamma, nu: nu,
                                                  logGammaNu1: try SpecialFunctions.logGamma(nu + 1),
                                                  logGammaNu2: try SpecialFunctions.logGamma(nu + 2)))
-        default:
-            guard flow.isAutonomous else {
+        case .constantCoefficients, .none:
+            guard flow.modalForm == .constantCoefficients, flow.isAutonomous else {
                 throw InputError("flow", value: flow.name,
                                  allowed: "an exact modal solution exists only for gradient flow, heavy ball, Nesterov and constant-coefficient flows")
             }

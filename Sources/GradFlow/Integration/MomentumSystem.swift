@@ -6,11 +6,11 @@
 /// Evaluation allocates nothing: the gradient is written straight into the last block.
 public final class MomentumSystem: FirstOrderSystem {
     public let flow: any ContinuousFlow
-    public let field: any GradientField
+    public let field: any Model
     let blockSize: Int
     let order: Int
 
-    public init(flow: any ContinuousFlow, field: any GradientField) {
+    public init(flow: any ContinuousFlow, field: any Model) {
         self.flow = flow
         self.field = field
         blockSize = field.dimension

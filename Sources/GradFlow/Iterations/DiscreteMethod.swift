@@ -20,7 +20,49 @@ public protocol DiscreteMethod: Sendable {
     /// A fresh iterator at w_0 = `initialPosition` (k = 0, zero velocity). Throws `InputError`
     /// for invalid parameters, a position of the wrong length or with NaN/Inf, or a field
     /// the method does not apply to.
-    func makeIterator(field: any GradientField, initialPosition: [Double]) throws -> any DiscreteIterator
+    func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator
+
+    // MARK: Theory, stated in each method's file
+
+    /// The law of the loss decay: exponential, or a power of k (increasing momentum).
+    var lossLaw: RateFit.Law { get }
+    /// The two-step linear iteration [ξ_{k+1}; ξ_k] = M [ξ_k; ξ_{k−1}] whose residual pairs
+    /// the Lyapunov tables and `regime` report (heavy ball and NAG); nil otherwise.
+    var residualPairIteration: LinearIteration? { get }
+    /// The spectral radius of the iteration on a frozen kernel with these eigenvalues (003
+    /// eqs. 22–23, 001 Thm 5); nil for methods with varying momentum.
+    func spectralRadius(eigenvalues: [Double]) throws -> Double?
+    /// Bounds on the loss along the iterations, in the linear regime (GD: L_k ≤ ρ^{2k} L_0).
+    func lossBounds(eigenvalues: [Double], initialLoss: Double) throws -> [BoundCheck]
+}
+
+/// A constant-momentum method's parameters as the linear regime analyses them.
+public struct LinearIteration: Sendable {
+    public var stepSize: Double
+    public var momentum: Double
+    public var kind: LinearRegime.Method
+
+    public init(stepSize: Double, momentum: Double, kind: LinearRegime.Method) {
+        self.stepSize = stepSize
+        self.momentum = momentum
+        self.kind = kind
+    }
+
+    /// The analysis on a spectrum.
+    public func regime(eigenvalues: [Double]) throws -> LinearRegime {
+        try LinearRegime(eigenvalues: eigenvalues, stepSize: stepSize, momentum: momentum, method: kind)
+    }
+}
+
+extension DiscreteMethod {
+    public var lossLaw: RateFit.Law { .exponential }
+    public var residualPairIteration: LinearIteration? { nil }
+
+    public func spectralRadius(eigenvalues: [Double]) throws -> Double? {
+        try residualPairIteration.map { try $0.regime(eigenvalues: eigenvalues).spectralRadius }
+    }
+
+    public func lossBounds(eigenvalues: [Double], initialLoss: Double) throws -> [BoundCheck] { [] }
 }
 
 extension DiscreteMethod {
@@ -35,7 +77,7 @@ extension DiscreteMethod {
 
 /// The running state of one discrete method on one field. `step()` works in place on
 /// buffers allocated by `makeIterator`: it allocates nothing, and evaluates the gradient
-/// through `GradientField.gradient(at:into:)`.
+/// through `Model.gradient(at:into:)`.
 public protocol DiscreteIterator: AnyObject {
     /// k: the number of steps taken.
     var iteration: Int { get }
@@ -52,7 +94,7 @@ public protocol DiscreteIterator: AnyObject {
 
 /// Validation shared by the methods' `makeIterator`.
 enum DiscreteMethodInput {
-    static func checkPosition(_ x: [Double], field: any GradientField) throws {
+    static func checkPosition(_ x: [Double], field: any Model) throws {
         guard x.count == field.dimension else {
             throw InputError("initial position", value: "\(x.count) values", allowed: "expected \(field.dimension)")
         }

@@ -35,7 +35,7 @@ public struct EMAMomentum: DiscreteMethod {
     public func time(ofIteration k: Int) -> Double { equivalentHeavyBall.time(ofIteration: k) }
     public var matchingFlow: (any ContinuousFlow)? { equivalentHeavyBall.matchingFlow }
 
-    public func makeIterator(field: any GradientField, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
         try DiscreteMethodInput.checkStepSize(stepSize)
         guard averaging.isFinite, averaging >= 0, averaging < 1 else {
             throw InputError("GD+M momentum γ", value: "\(averaging)", allowed: "must be in [0, 1)")
@@ -43,5 +43,12 @@ public struct EMAMomentum: DiscreteMethod {
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
         return MomentumBufferIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
                                       decay: averaging, gradientWeight: 1 - averaging, timePerStep: timePerStep)
+    }
+}
+
+extension EMAMomentum {
+    /// That of the equivalent heavy ball.
+    public func spectralRadius(eigenvalues: [Double]) throws -> Double? {
+        try equivalentHeavyBall.spectralRadius(eigenvalues: eigenvalues)
     }
 }

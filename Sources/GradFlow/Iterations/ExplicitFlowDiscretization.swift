@@ -45,7 +45,7 @@ public struct ExplicitFlowDiscretization: DiscreteMethod {
     public func time(ofIteration k: Int) -> Double { startTime + Double(k) * step }
     public var matchingFlow: (any ContinuousFlow)? { flow }
 
-    public func makeIterator(field: any GradientField, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
         try DiscreteMethodInput.checkStepSize(step, "step h")
         guard startTime.isFinite, startTime >= 0 else {
             throw InputError("start time t0", value: "\(startTime)", allowed: "must be finite and ≥ 0")

@@ -2,7 +2,7 @@
 /// With c = β, a = 1 it is heavy ball's buffer form (002 eq. 3.2); with c = γ, a = 1 − γ it
 /// is GD+M's exponential moving average (004). One gradient per step, no allocation.
 final class MomentumBufferIterator: DiscreteIterator {
-    private let field: any GradientField
+    private let field: any Model
     private let n: Int
     private let stepSize: Double
     private let decay: Double
@@ -15,7 +15,7 @@ final class MomentumBufferIterator: DiscreteIterator {
     private(set) var iteration = 0
     private(set) var gradientEvaluations = 0
 
-    init(field: any GradientField, initialPosition: [Double], stepSize: Double, decay: Double,
+    init(field: any Model, initialPosition: [Double], stepSize: Double, decay: Double,
          gradientWeight: Double, timePerStep: Double) {
         self.field = field
         n = initialPosition.count

@@ -15,7 +15,7 @@
 /// Storage: a ring of J + 2 buffers holding w_k … w_{k−J} and the slot w_{k+1} is written
 /// into; a step rotates the ring and allocates nothing.
 final class MomentumRecurrenceIterator: DiscreteIterator {
-    private let field: any GradientField
+    private let field: any Model
     private let n: Int
     /// J.
     private let depth: Int
@@ -46,7 +46,7 @@ final class MomentumRecurrenceIterator: DiscreteIterator {
     private(set) var gradientEvaluations = 0
 
     /// Constant η and β_1 … β_J.
-    init(field: any GradientField, initialPosition: [Double], stepSize: Double, momenta: [Double], timePerStep: Double) {
+    init(field: any Model, initialPosition: [Double], stepSize: Double, momenta: [Double], timePerStep: Double) {
         self.field = field
         n = initialPosition.count
         depth = momenta.count
@@ -60,7 +60,7 @@ final class MomentumRecurrenceIterator: DiscreteIterator {
     }
 
     /// η = h^p and β_{q,k} from c_j(t_k), t_k = t_0 + k h, for a flow of order p.
-    init(field: any GradientField, initialPosition: [Double], flow: any ContinuousFlow, step h: Double, startTime: Double) {
+    init(field: any Model, initialPosition: [Double], flow: any ContinuousFlow, step h: Double, startTime: Double) {
         self.field = field
         n = initialPosition.count
         depth = flow.order - 1

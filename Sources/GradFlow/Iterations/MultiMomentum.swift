@@ -56,7 +56,7 @@ public struct MultiMomentum: DiscreteMethod {
         }
     }
 
-    public func makeIterator(field: any GradientField, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
         try DiscreteMethodInput.checkStepSize(stepSize)
         for (j, beta) in momenta.enumerated() { try DiscreteMethodInput.checkFinite(beta, "momentum β\(j + 1)") }
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)

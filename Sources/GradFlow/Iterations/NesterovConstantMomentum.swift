@@ -50,12 +50,19 @@ public struct NesterovConstantMomentum: DiscreteMethod {
         HeavyBallFlow(friction: (1 - momentum) / stepSize.squareRoot())
     }
 
-    public func makeIterator(field: any GradientField, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
         try DiscreteMethodInput.checkStepSize(stepSize)
         try DiscreteMethodInput.checkFinite(momentum, "momentum β")
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
         return NesterovIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
                                 schedule: .constant(momentum), oneLineStart: start == .oneLine,
                                 timePerStep: stepSize.squareRoot())
+    }
+}
+
+extension NesterovConstantMomentum {
+    /// M = [[(1+β)(I − ηH), −β(I − ηH)], [I, 0]] (003 eqs. 22–23).
+    public var residualPairIteration: LinearIteration? {
+        LinearIteration(stepSize: stepSize, momentum: momentum, kind: .nesterov)
     }
 }

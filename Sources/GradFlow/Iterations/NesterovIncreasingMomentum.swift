@@ -31,7 +31,7 @@ public struct NesterovIncreasingMomentum: DiscreteMethod {
     public func time(ofIteration k: Int) -> Double { Double(k) * stepSize.squareRoot() }
     public var matchingFlow: (any ContinuousFlow)? { NesterovFlow(gamma: gamma) }
 
-    public func makeIterator(field: any GradientField, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
         try DiscreteMethodInput.checkStepSize(stepSize)
         guard gamma.isFinite, gamma > 0 else {
             throw InputError("Nesterov γ", value: "\(gamma)", allowed: "must be finite and > 0")
@@ -41,4 +41,9 @@ public struct NesterovIncreasingMomentum: DiscreteMethod {
                                 schedule: .increasing(gamma: gamma), oneLineStart: false,
                                 timePerStep: stepSize.squareRoot())
     }
+}
+
+extension NesterovIncreasingMomentum {
+    /// β_k → 1: the loss falls as a power of k, like the Nesterov ODE's.
+    public var lossLaw: RateFit.Law { .power }
 }

@@ -21,7 +21,7 @@ final class NesterovIterator: DiscreteIterator {
         }
     }
 
-    private let field: any GradientField
+    private let field: any Model
     private let n: Int
     private let stepSize: Double
     private let schedule: Schedule
@@ -35,7 +35,7 @@ final class NesterovIterator: DiscreteIterator {
     private(set) var iteration = 0
     private(set) var gradientEvaluations = 0
 
-    init(field: any GradientField, initialPosition: [Double], stepSize: Double, schedule: Schedule,
+    init(field: any Model, initialPosition: [Double], stepSize: Double, schedule: Schedule,
          oneLineStart: Bool, timePerStep: Double) {
         self.field = field
         n = initialPosition.count

@@ -30,11 +30,18 @@ public struct NesterovStronglyConvex: DiscreteMethod {
     /// HBF with b = √(2λ0) (002 footnote 2 and Theorem 2).
     public var matchingFlow: (any ContinuousFlow)? { HeavyBallFlow.theorem2(lambda0: lambda0) }
 
-    public func makeIterator(field: any GradientField, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
         guard lambda0.isFinite, lambda0 > 0 else {
             throw InputError("NAG-SC λ0", value: "\(lambda0)", allowed: "must be finite and > 0")
         }
         return try NesterovConstantMomentum(stepSize: stepSize, momentum: momentum, start: start)
             .makeIterator(field: field, initialPosition: initialPosition)
+    }
+}
+
+extension NesterovStronglyConvex {
+    /// NAG's transition matrix with its β.
+    public func spectralRadius(eigenvalues: [Double]) throws -> Double? {
+        try LinearIteration(stepSize: stepSize, momentum: momentum, kind: .nesterov).regime(eigenvalues: eigenvalues).spectralRadius
     }
 }

@@ -6,7 +6,7 @@
 ///     w_r ← w_r − η (J_rᵀJ_r)^+ J_rᵀΔ,   J_r = ∂f/∂w_r ∈ R^{n×d},
 ///     row i of J_r = (a_r/√m) 1[w_rᵀx_i ≥ 0] x_iᵀ,
 ///
-/// with J_rᵀΔ = ∂L/∂w_r (column r of the gradient, from `GradientField.gradient(at:into:)`)
+/// with J_rᵀΔ = ∂L/∂w_r (column r of the gradient, from `Model.gradient(at:into:)`)
 /// and A_r = J_rᵀJ_r = (a_r²/m) Σ_{i: w_rᵀx_i ≥ 0} x_i x_iᵀ (d×d). (J_rᵀJ_r)^+ J_rᵀ = J_r^+, so
 /// the step is the minimum-norm least-squares correction −η J_r^+ Δ: with η = 1, one neuron
 /// and J_r of full row rank n ≤ d, it removes the whole residual when no activation flips.
@@ -44,23 +44,23 @@ public struct PerNeuronGaussNewton: DiscreteMethod {
     public func time(ofIteration k: Int) -> Double { Double(k) * stepSize }
     public var matchingFlow: (any ContinuousFlow)? { nil }
 
-    public func makeIterator(field: any GradientField, initialPosition: [Double]) throws -> any DiscreteIterator {
-        guard let relu = field as? ReLUWeightField else {
-            throw InputError("method", value: "gauss-newton on \(type(of: field))",
-                             allowed: "the per-neuron Gauss–Newton step needs the ReLU weight field (--model weights)")
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+        guard let network = field.reluNetwork else {
+            throw InputError("method", value: "gauss-newton on the \(field.name) model",
+                             allowed: "the per-neuron Gauss–Newton step needs a ReLU network's weights (--model network)")
         }
         try DiscreteMethodInput.checkStepSize(stepSize)
         guard relativeCutoff.isFinite, relativeCutoff >= 0, relativeCutoff < 1 else {
             throw InputError("Gauss–Newton cutoff", value: "\(relativeCutoff)", allowed: "must be in [0, 1)")
         }
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
-        return GaussNewtonIterator(field: relu, initialPosition: initialPosition, stepSize: stepSize,
+        return GaussNewtonIterator(field: field, network: network, initialPosition: initialPosition, stepSize: stepSize,
                                    relativeCutoff: relativeCutoff)
     }
 }
 
 final class GaussNewtonIterator: DiscreteIterator {
-    private let field: ReLUWeightField
+    private let field: any Model
     private let n: Int, d: Int, m: Int
     private let stepSize: Double
     private let relativeCutoff: Double
@@ -78,9 +78,8 @@ final class GaussNewtonIterator: DiscreteIterator {
     private(set) var iteration = 0
     private(set) var gradientEvaluations = 0
 
-    init(field: ReLUWeightField, initialPosition: [Double], stepSize: Double, relativeCutoff: Double) {
+    init(field: any Model, network: ReLUNetwork, initialPosition: [Double], stepSize: Double, relativeCutoff: Double) {
         self.field = field
-        let network = field.network
         n = network.sampleCount
         d = network.dimension
         m = network.width

@@ -45,7 +45,7 @@ public struct PolyakHeavyBall: DiscreteMethod {
         HeavyBallFlow(friction: (1 - momentum) / stepSize.squareRoot())
     }
 
-    public func makeIterator(field: any GradientField, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
         try DiscreteMethodInput.checkStepSize(stepSize)
         try DiscreteMethodInput.checkFinite(momentum, "momentum β")
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
@@ -58,5 +58,12 @@ public struct PolyakHeavyBall: DiscreteMethod {
             return MomentumBufferIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
                                           decay: momentum, gradientWeight: 1, timePerStep: tau)
         }
+    }
+}
+
+extension PolyakHeavyBall {
+    /// M = [[(1+β)I − ηH, −βI], [I, 0]] (001 Thm 5).
+    public var residualPairIteration: LinearIteration? {
+        LinearIteration(stepSize: stepSize, momentum: momentum, kind: .heavyBall)
     }
 }

@@ -6,14 +6,22 @@
 /// In matrix form Z = X W (n×m), S_ir = Δ_i a_r/√m · 1[Z_ir ≥ 0], ∇L = Xᵀ S: two GEMMs of
 /// 2·n·m·d flops each plus one fused pass that forms f, Δ and the masked S in place.
 /// The indicator follows the papers' convention 1[z ≥ 0].
-public final class ReLUWeightField: GradientField {
+///
+/// As a `Model` ("network"): the state is W, Δ = f(W) − y, the kernel H(W); λ0 and κ come
+/// from H^∞. It supports every solver but `exact`, and `auto` locates every activation
+/// switch (exact pieces for constant-coefficient flows, GSL events otherwise).
+public final class ReLUWeightField: Model {
     public let network: ReLUNetwork
     let n: Int, d: Int, m: Int
     /// The BLAS products of the gradient.
     let products: ReLUGradientKernel
+    /// Where the data came from, for outputs.
+    private let dataSource: (data: String, labels: String?)
 
-    public init(network: ReLUNetwork) {
+    /// The weight model of `network`; `data` and `labels` describe its data in outputs.
+    public init(network: ReLUNetwork, data: String = "synthetic", labels: String? = nil) {
         self.network = network
+        dataSource = (data, labels)
         n = network.sampleCount
         d = network.dimension
         m = network.width
@@ -21,9 +29,42 @@ public final class ReLUWeightField: GradientField {
                                       outputWeights: network.outputWeights)
     }
 
+    public var name: String { "network" }
     public var dimension: Int { d * m }
     public var sampleCount: Int { n }
-    public var constantHessian: DenseMatrix? { nil }
+    public var initialPosition: [Double] { network.initialWeights.elements }
+    public var reluNetwork: ReLUNetwork? { network }
+
+    /// H^∞ (from the data) and H(0), computed on first use.
+    public private(set) lazy var spectra: ModelSpectra = {
+        let limit = try? KernelSpectrum(NeuralTangentKernel.limit(inputs: network.data.inputs))
+        let initial = try? KernelSpectrum(NeuralTangentKernel.empirical(inputs: network.data.inputs,
+                                                                         weights: network.initialWeights))
+        return ModelSpectra(limit: limit, initial: initial)
+    }()
+
+    /// Loss, energies, the lazy-training distances and, on request, λ_min(H(W(t))).
+    public func monitors(flow: any ContinuousFlow, lambdaMin: Bool) -> [any Monitor] {
+        var monitors: [any Monitor] = [LossMonitor(flow: flow), LazyTrainingMonitor(field: self)]
+        if lambdaMin { monitors.append(KernelSpectrumMonitor()) }
+        return monitors
+    }
+
+    public var supportedSolvers: Set<SolverKind> { [.gsl, .events, .exactPieces] }
+
+    /// Exact pieces for constant-coefficient flows, GSL events otherwise (Nesterov).
+    public func automaticSolver(for flow: any ContinuousFlow) -> SolverKind {
+        flow.isAutonomous ? .exactPieces : .events
+    }
+
+    public var summary: ModelSummary {
+        ModelSummary(samples: n, dimension: d, width: m, data: dataSource.data, labels: dataSource.labels)
+    }
+
+    /// f_i = Σ_r (a_r/√m) σ(w_rᵀx_i) (002 eq. 2.1).
+    public func predictions(at w: VectorView) -> [Double] {
+        zip(residual(at: w), network.data.targets).map { $0 + $1 }
+    }
 
     public func gradient(at w: VectorView, into g: MutableVectorView) { products.gradient(at: w, into: g) }
 
@@ -70,5 +111,18 @@ public final class ReLUWeightField: GradientField {
     public func patternChangeRatio(at w: VectorView) -> Double {
         let z0 = network.data.inputs * network.initialWeights
         return Double(products.changedActivations(at: w, reference: z0.elements)) / Double(n * m)
+    }
+}
+
+extension ReLUWeightField: ModelBuilder {
+    public static var modelName: String { "network" }
+    public static var help: String { "the first-layer weights W of the two-layer ReLU network (002 eqs. 3.3, 4.3)" }
+
+    /// Data first (if synthetic), then W(0) neuron by neuron, then a, from one seed.
+    public static func build(_ s: ProblemSpecification, random: RandomSource) throws -> any Model {
+        try s.modelOptions.check(model: modelName, allowed: [])
+        let network = try s.network(data: try s.dataset(random: random), random: random)
+        let source = s.dataDescription
+        return ReLUWeightField(network: network, data: source.data, labels: source.labels)
     }
 }

@@ -4,7 +4,7 @@
 public struct KernelSpectrumMonitor: Monitor {
     public init() {}
 
-    public var columns: [String] { ["lambda_min"] }
+    public var columns: [Observable] { [.lambdaMin] }
 
     public func measure(_ s: StateSnapshot) -> [Double] {
         let h = s.field.kernel(at: s.position)

@@ -5,7 +5,7 @@ public struct LazyTrainingMonitor: Monitor {
 
     public init(field: ReLUWeightField) { self.field = field }
 
-    public var columns: [String] { ["max_weight_distance", "pattern_change_ratio"] }
+    public var columns: [Observable] { [.maxWeightDistance, .patternChangeRatio] }
 
     public func measure(_ s: StateSnapshot) -> [Double] {
         [field.maxWeightDistance(at: s.position), field.patternChangeRatio(at: s.position)]

@@ -12,20 +12,16 @@ public struct LossMonitor: Monitor {
         self.modalEnergy = modalEnergy
     }
 
-    public var columns: [String] {
-        var c = ["loss", "pseudo_loss", "velocity_norm", "energy"]
-        if flow is NesterovFlow { c.append("mechanical_energy") }
-        return c
+    public var columns: [Observable] {
+        [.loss, .pseudoLoss, .velocityNorm, .energy] + flow.extraObservables
     }
 
     public func measure(_ s: StateSnapshot) -> [Double] {
         let inputs = s.energyInputs
-        var energy = (flow as? any LyapunovFlow)?.energy(inputs) ?? .nan
-        if let modalEnergy, !(flow is any LyapunovFlow), s.derivatives.count == modalEnergy.order {
+        var energy = flow.energy(inputs)
+        if energy == nil, let modalEnergy, s.derivatives.count == modalEnergy.order {
             energy = modalEnergy.energy(derivatives: s.derivatives.map(\.array))
         }
-        var v = [s.loss, s.pseudoLoss, s.velocityNormSquared.squareRoot(), energy]
-        if let nesterov = flow as? NesterovFlow { v.append(nesterov.mechanicalEnergy(inputs)) }
-        return v
+        return [s.loss, s.pseudoLoss, s.velocityNormSquared.squareRoot(), energy ?? .nan] + flow.extraValues(inputs)
     }
 }

@@ -5,7 +5,7 @@ public struct StateSnapshot {
     public let position: VectorView
     /// ẋ (for gradient flow, −∇Φ(x)).
     public let velocity: VectorView
-    public let field: any GradientField
+    public let field: any Model
     public let flow: any ContinuousFlow
     /// Δ and Δ̇ = (∂Δ/∂x)ẋ.
     public let residual: [Double]
@@ -20,7 +20,7 @@ public struct StateSnapshot {
     public let derivatives: [VectorView]
 
     public init(time: Double, position: VectorView, velocity: VectorView,
-                field: any GradientField, flow: any ContinuousFlow, derivatives: [VectorView]? = nil) {
+                field: any Model, flow: any ContinuousFlow, derivatives: [VectorView]? = nil) {
         self.derivatives = derivatives ?? [position, velocity]
         self.time = time
         self.position = position
@@ -31,7 +31,7 @@ public struct StateSnapshot {
         residualRate = field.residualRate(at: position, velocity: velocity)
         loss = 0.5 * residual.reduce(0) { $0 + $1 * $1 }
         pseudoLoss = field.pseudoLoss(at: position)
-        potential = field is FrozenKernelErrorModel ? pseudoLoss : loss
+        potential = field.potential(at: position)
         let v = velocity.norm
         velocityNormSquared = v * v
     }
@@ -45,8 +45,8 @@ public struct StateSnapshot {
 
 /// Something measured at every sample: a few named columns of the output.
 public protocol Monitor {
-    /// Column names, in output order.
-    var columns: [String] { get }
+    /// The observables it records, in output order.
+    var columns: [Observable] { get }
     /// The values of `columns` at a sample.
     func measure(_ snapshot: StateSnapshot) -> [Double]
 }

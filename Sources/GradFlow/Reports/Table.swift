@@ -29,3 +29,21 @@ public enum NumberFormat {
         return "\(x)"
     }
 }
+
+/// Tables and notes that make one document (a decay table with its summary and checks; a
+/// rate table with its legend). `caption` heads the document.
+public struct Report: Sendable, Equatable {
+    public enum Section: Sendable, Equatable {
+        case table(Table)
+        /// One line each.
+        case notes([String])
+    }
+
+    public var caption: String?
+    public var sections: [Section]
+
+    public init(caption: String? = nil, sections: [Section]) {
+        self.caption = caption
+        self.sections = sections
+    }
+}

@@ -48,6 +48,7 @@ public enum SwitchingBenchmark {
                            absoluteTolerance: Double = 1e-9, eventTolerance: Double = 1e-8,
                            includeExact: Bool = true) throws -> [Row] {
         let lambda0 = try KernelSpectrum(NeuralTangentKernel.limit(inputs: network.data.inputs)).lambdaMin
+        let model = ReLUWeightField(network: network)
         let flows: [any ContinuousFlow] = [GradientFlow(), HeavyBallFlow.theorem2(lambda0: lambda0), NesterovFlow(gamma: 3)]
         let tolerances = try Tolerances(relative: relativeTolerance, absolute: absoluteTolerance)
         let times = try SampleTimes.linear(from: 0, to: endTime, count: samples)
@@ -57,17 +58,19 @@ public enum SwitchingBenchmark {
             if includeExact && flow.isAutonomous { methods.append(.exactPieces) }
             var finals: [[Double]] = []
             for method in methods {
-                let simulation = try SwitchingSimulation(network: network, flow: flow, method: method,
-                                                         eventTolerance: eventTolerance, sampleTimes: times,
-                                                         monitors: [LossMonitor(flow: flow)])
-                let (trajectory, statistics, last) = try simulation.runReturningFinalWeights()
-                finals.append(last)
+                var options = SolveOptions()
+                options.recordStates = true
+                let trajectory = try solve(model, from: model.initialPosition, .flow(flow),
+                                           solver: .switching(method: method, eventTolerance: eventTolerance),
+                                           sampleTimes: times, monitors: [LossMonitor(flow: flow)], options: options)
+                let statistics = trajectory.switching ?? SwitchingStatistics()
+                finals.append(trajectory.states?.last ?? [])
                 rows.append(Row(flow: flow.name, method: method.name, wallSeconds: statistics.wallSeconds,
                                 evaluations: statistics.evaluations, events: statistics.events,
                                 crossings: statistics.crossings, slidingEntries: statistics.slidingEntries,
                                 slidingExits: statistics.slidingExits, slidingTime: statistics.slidingTime,
                                 slidingPairTime: statistics.slidingPairTime,
-                                finalLoss: trajectory.column("loss")?.last ?? .nan,
+                                finalLoss: trajectory[.loss]?.last ?? .nan,
                                 relativeDifferenceToExact: nil, statistics: statistics,
                                 blasThreads: BLASThreads.current))
             }

@@ -13,6 +13,9 @@ public enum SwitchingMethod: Sendable {
     /// makes the pieces non-autonomous).
     case exactPieces
 
+    /// The default event location tolerance, 1e-8 in time.
+    public static let defaultEventTolerance = 1e-8
+
     public var name: String {
         switch self {
         case .gslEvents(let stepper, _): return "gsl-events-\(stepper.rawValue)"

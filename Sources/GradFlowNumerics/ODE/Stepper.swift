@@ -40,10 +40,18 @@ public struct Tolerances: Sendable, Equatable {
 
     public init(relative: Double, absolute: Double) throws {
         guard relative.isFinite, relative >= 0, absolute.isFinite, absolute >= 0, relative + absolute > 0 else {
-            throw InputError("tolerances", value: "rtol \(relative), atol \(absolute)",
+            throw InputError(.tolerances, value: "rtol \(relative), atol \(absolute)",
                              allowed: "both must be finite and ≥ 0, and not both 0")
         }
         self.relative = relative
         self.absolute = absolute
     }
+
+    private init(uncheckedRelative relative: Double, absolute: Double) {
+        self.relative = relative
+        self.absolute = absolute
+    }
+
+    /// The defaults: rtol 1e-6, atol 1e-9.
+    public static let standard = Tolerances(uncheckedRelative: 1e-6, absolute: 1e-9)
 }

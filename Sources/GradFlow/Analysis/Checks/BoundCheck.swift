@@ -7,8 +7,8 @@
 public struct BoundCheck: Sendable {
     public let name: String
     public let source: String
-    /// The trajectory column holding value(t).
-    public let column: String
+    /// The observable holding value(t).
+    public let column: Observable
     /// bound(t).
     public let bound: @Sendable (Double) -> Double
     /// Only samples with t ≥ this are checked (for bounds singular at 0).
@@ -16,11 +16,11 @@ public struct BoundCheck: Sendable {
     public let slack: Double
     /// True for value(t) ≥ bound(t).
     public let isLowerBound: Bool
-    /// The column the bound is a function of: "t", or "k" for iteration-indexed bounds.
-    public let timeColumn: String
+    /// The observable the bound is a function of: t, or k for iteration-indexed bounds.
+    public let timeColumn: Observable
 
-    public init(name: String, source: String, column: String, fromTime: Double = 0, slack: Double = 1e-12,
-                isLowerBound: Bool = false, timeColumn: String = "t", bound: @escaping @Sendable (Double) -> Double) {
+    public init(name: String, source: String, column: Observable, fromTime: Double = 0, slack: Double = 1e-12,
+                isLowerBound: Bool = false, timeColumn: Observable = .time, bound: @escaping @Sendable (Double) -> Double) {
         self.isLowerBound = isLowerBound
         self.timeColumn = timeColumn
         self.name = name
@@ -32,8 +32,8 @@ public struct BoundCheck: Sendable {
     }
 
     /// Nil when the trajectory lacks the column.
-    public func evaluate(_ trajectory: Trajectory) -> CheckVerdict? {
-        guard let values = trajectory.column(column), let times = trajectory.column(timeColumn) else { return nil }
+    public func evaluate(_ trajectory: Solution) -> CheckVerdict? {
+        guard let values = trajectory[column], let times = trajectory[timeColumn] else { return nil }
         var worst = -Double.infinity, worstTime = Double.nan
         var failTime: Double?, failRatio: Double?
         var count = 0

@@ -11,12 +11,12 @@ public struct FlowSpecification: Sendable {
     public var kind: Kind
     /// HBF friction b; default √(2λ0) (002 Theorem 2).
     public var friction: Double?
-    /// Nesterov γ; default 3.
-    public var gamma: Double = 3
+    /// Nesterov γ; default `NesterovFlow.defaultGamma` (3).
+    public var gamma: Double = NesterovFlow.defaultGamma
     /// Nesterov energy exponent α of V(t; α, γ); default 2 (valid for γ ≥ 3).
     public var alpha: Double?
-    /// Nesterov start time t0 > 0; default 1e-6.
-    public var startTime: Double = 1e-6
+    /// Nesterov start time t0 > 0; default `NesterovFlow.defaultStartTime` (1e-6).
+    public var startTime: Double = NesterovFlow.defaultStartTime
     /// Higher-order b_1 … b_J, J ≥ 2.
     public var coefficients: [Double] = []
 

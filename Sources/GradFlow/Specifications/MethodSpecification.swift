@@ -1,6 +1,5 @@
-/// A discrete method as a user names it on the command line:
-///
-///     NAME[:key=value]...
+/// A discrete method as a user names it: a name and `key=value` options (on the command
+/// line `NAME[:key=value]...`):
 ///
 /// | name | keys | method |
 /// |---|---|---|
@@ -12,7 +11,7 @@
 /// | `multi` | `eta`, `betas=b1/b2/...` | multi-momentum |
 /// | `gdm` | `eta`, `gamma` | GD+M, exponential moving average (004) |
 /// | `gauss-newton` | `eta` (default 1) | per-neuron Gauss–Newton (weights only) |
-/// | `discretized` | `flow=gradient-flow\|hbf\|nesterov\|higher-order`, `h` | explicit finite differences of a flow |
+/// | `discretized` | `flow=gradient-flow\|hbf\|nesterov\|higher-order`, `h`; `b`, `gamma`, `coefficients=b1/b2/…` | explicit finite differences of a flow; the flow's parameters are the run's (`flowParameters`) unless these keys set them |
 ///
 /// `recipe=NAME` computes η and β from the spectrum (see `ParameterRecipe`): the papers'
 /// theorem recipes use H^∞, their experiment recipes (`000-experiment`, `001-experiment`) H(0);
@@ -24,23 +23,14 @@ public struct MethodSpecification: Sendable {
 
     public static let names = ["gd", "hb", "nag", "nag-gamma", "nag-sc", "multi", "gdm", "gauss-newton", "discretized"]
 
-    public init(parsing text: String) throws {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map {
-            String($0).trimmingCharacters(in: .whitespaces)
-        }
-        guard let first = parts.first, MethodSpecification.names.contains(first) else {
-            throw InputError(.method(text), value: "\"\(text)\"", allowed: "the name must be one of \(MethodSpecification.names.joined(separator: ", "))")
-        }
-        var options: [String: String] = [:]
-        for part in parts.dropFirst() {
-            let kv = part.split(separator: "=", maxSplits: 1).map(String.init)
-            guard kv.count == 2, !kv[0].isEmpty, !kv[1].isEmpty else {
-                throw InputError(.method(text), value: "\"\(part)\"", allowed: "options are written key=value, separated by ':'")
-            }
-            options[kv[0]] = kv[1]
+    /// A method by name with its `key=value` options; `text` is what the user wrote, for
+    /// messages. (The command line splits `NAME[:key=value]...` into these.)
+    public init(name: String, options: [String: String], text: String) throws {
+        guard MethodSpecification.names.contains(name) else {
+            throw InputError(.method(text), value: "\"\(name)\"", allowed: "the name must be one of \(MethodSpecification.names.joined(separator: ", "))")
         }
         self.text = text
-        name = first
+        self.name = name
         self.options = options
     }
 
@@ -65,7 +55,8 @@ public struct MethodSpecification: Sendable {
         }
     }
 
-    /// The method, with recipes evaluated on the problem's spectra.
+    /// The method, with recipes evaluated on the problem's spectra. A discretized flow takes
+    /// `flowParameters` (the run's flow parameters), overridden by its own keys.
     public func build(problem: Problem, flowParameters: FlowSpecification) throws -> (method: any DiscreteMethod, recipe: RecipeParameters?) {
         var recipe: RecipeParameters?
         if let recipeName = options["recipe"] {
@@ -142,8 +133,18 @@ public struct MethodSpecification: Sendable {
             try check(["eta"])
             method = PerNeuronGaussNewton(stepSize: try number("eta") ?? 1)
         default: // "discretized"
-            try check(["flow", "h"])
+            try check(["flow", "h", "b", "gamma", "coefficients"])
             var flowSpec = flowParameters
+            if let b = try number("b") { flowSpec.friction = b }
+            if let gamma = try number("gamma") { flowSpec.gamma = gamma }
+            if let list = options["coefficients"] {
+                flowSpec.coefficients = try list.split(separator: "/").map { s -> Double in
+                    guard let v = Double(s), v.isFinite else {
+                        throw InputError(.method(text), value: "coefficients=\(list)", allowed: "coefficients are finite numbers separated by '/'")
+                    }
+                    return v
+                }
+            }
             guard let kind = FlowSpecification.Kind(rawValue: options["flow"] ?? "hbf") else {
                 throw InputError(.method(text), value: "flow=\(options["flow"] ?? "")", allowed: "flow is one of \(FlowSpecification.allowedNames)")
             }

@@ -68,71 +68,75 @@ private let jacobianCallback: @convention(c) (Double, UnsafePointer<Double>?, Un
 }
 
 /// Integrates a `FirstOrderSystem` with a GSL odeiv2 driver (adaptive step, standard
-/// control on y with the given tolerances), sampling at requested times.
+/// control on y with the given tolerances), one target time at a time: the state lives in a
+/// caller-owned buffer that `advance(to:)` moves in place.
 ///
 /// The `gsl_odeiv2_system` lives on the heap for the driver's whole life (the driver keeps
 /// its pointer), and GSL's abort handler is off: failures come back as `EarlyStop`.
-public final class GSLIntegrator {
+public final class GSLDriver {
     public let stepper: Stepper
     public let tolerances: Tolerances
-    /// The largest number of steps between two sample times.
-    public let maxStepsPerSample: Int
+    /// The state y, advanced in place.
+    public let state: DoubleBuffer
+    /// The time the state is at.
+    public private(set) var time: Double
+    private let context: CallbackContext
+    private let system: UnsafeMutablePointer<gsl_odeiv2_system>
+    private let driver: UnsafeMutablePointer<gsl_odeiv2_driver>
 
-    public init(stepper: Stepper, tolerances: Tolerances, maxStepsPerSample: Int = 10_000_000) {
-        GSL.disableAbortOnError()
-        self.stepper = stepper
-        self.tolerances = tolerances
-        self.maxStepsPerSample = maxStepsPerSample
-    }
-
-    /// Advances `state` from `startTime` through each of `sampleTimes` (increasing, all
-    /// ≥ startTime), calling `observe` at each. Returns the statistics and, when the run
-    /// stopped early, why. `observe` returns false to stop the run (for example when a
-    /// monitored value overflowed). Samples observed before the stop are kept by the caller.
-    public func integrate(system: any FirstOrderSystem, state: DoubleBuffer, startTime: Double,
-                          sampleTimes: [Double], initialStep: Double = 1e-6,
-                          observe: (Double, VectorView) throws -> Bool) throws -> (IntegrationStatistics, EarlyStop?) {
+    /// A driver for `system` from `state` at `startTime`; at most `maxStepsPerAdvance`
+    /// steps between two targets.
+    public init(system: any FirstOrderSystem, state: DoubleBuffer, startTime: Double, stepper: Stepper,
+                tolerances: Tolerances, initialStep: Double, maxStepsPerAdvance: Int = 10_000_000) throws {
         precondition(state.count == system.dimension)
+        GSL.disableAbortOnError()
         if stepper.needsJacobian && !system.hasJacobian {
             throw InputError(.stepper, value: stepper.rawValue,
-                             allowed: "implicit steppers need the Jacobian, known only for the error model (--model errors)")
+                             allowed: "implicit steppers need the Jacobian, which this model does not give")
         }
-        let context = CallbackContext(system: system)
-        let sys = UnsafeMutablePointer<gsl_odeiv2_system>.allocate(capacity: 1)
-        defer { sys.deallocate() }
-        sys.initialize(to: gsl_odeiv2_system(
+        self.stepper = stepper
+        self.tolerances = tolerances
+        self.state = state
+        time = startTime
+        context = CallbackContext(system: system)
+        self.system = UnsafeMutablePointer<gsl_odeiv2_system>.allocate(capacity: 1)
+        self.system.initialize(to: gsl_odeiv2_system(
             function: rightHandSide,
             jacobian: system.hasJacobian ? jacobianCallback : nil,
             dimension: system.dimension,
             params: Unmanaged.passUnretained(context).toOpaque()))
-        let done: (IntegrationStatistics, EarlyStop?) = try withExtendedLifetime(context) {
-            guard let driver = gsl_odeiv2_driver_alloc_y_new(sys, stepper.gslType, initialStep,
-                                                              tolerances.absolute, tolerances.relative) else {
-                throw GSLError(status: Int(GSL_ENOMEM), context: "gsl_odeiv2_driver_alloc_y_new")
-            }
-            defer { gsl_odeiv2_driver_free(driver) }
-            gsl_odeiv2_driver_set_nmax(driver, UInt(maxStepsPerSample))
-            var t = startTime
-            var stop: EarlyStop?
-            for target in sampleTimes {
-                if target > t {
-                    let status = gsl_odeiv2_driver_apply(driver, &t, target, state.base)
-                    if status != GSL_SUCCESS {
-                        if let td = context.divergedAt {
-                            stop = .diverged(time: td)
-                        } else {
-                            stop = .gslFailure(time: t, message: String(cString: gsl_strerror(status)))
-                        }
-                        break
-                    }
-                }
-                if !state.readOnly.isFinite { stop = .diverged(time: t); break }
-                if try !observe(target, state.readOnly) { stop = .diverged(time: target); break }
-            }
-            context.statistics.steps = Int(driver.pointee.e.pointee.count)
-            context.statistics.rejectedSteps = Int(driver.pointee.e.pointee.failed_steps)
-            return (context.statistics, stop)
+        guard let driver = gsl_odeiv2_driver_alloc_y_new(self.system, stepper.gslType, initialStep,
+                                                          tolerances.absolute, tolerances.relative) else {
+            self.system.deallocate()
+            throw GSLError(status: Int(GSL_ENOMEM), context: "gsl_odeiv2_driver_alloc_y_new")
         }
-        return done
+        self.driver = driver
+        gsl_odeiv2_driver_set_nmax(driver, UInt(maxStepsPerAdvance))
+    }
+
+    deinit {
+        gsl_odeiv2_driver_free(driver)
+        system.deallocate()
+    }
+
+    /// Evaluations, Jacobian evaluations, steps and rejected steps so far.
+    public var statistics: IntegrationStatistics {
+        var s = context.statistics
+        s.steps = Int(driver.pointee.e.pointee.count)
+        s.rejectedSteps = Int(driver.pointee.e.pointee.failed_steps)
+        return s
+    }
+
+    /// Integrates to `target` (≥ the current time). Throws `EarlyStop` when GSL fails or the
+    /// state or its derivative becomes NaN or Inf.
+    public func advance(to target: Double) throws {
+        if target > time {
+            let status = gsl_odeiv2_driver_apply(driver, &time, target, state.base)
+            if status != GSL_SUCCESS {
+                if let td = context.divergedAt { throw EarlyStop.diverged(time: td) }
+                throw EarlyStop.gslFailure(time: time, message: String(cString: gsl_strerror(status)))
+            }
+        }
+        if !state.readOnly.isFinite { throw EarlyStop.diverged(time: time) }
     }
 }

@@ -1,0 +1,33 @@
+/// A discrete method's iterations (`DiscreteIterator`) on the method's time axis. Between
+/// samples it only steps: no monitor runs and nothing is allocated per iteration. An iterate
+/// that is not finite stops the run at its time.
+final class IterationPropagator: Propagator {
+    private let method: any DiscreteMethod
+    private let iterator: any DiscreteIterator
+
+    init(model: any Model, method: any DiscreteMethod, initialPosition: [Double]) throws {
+        self.method = method
+        iterator = try method.makeIterator(field: model, initialPosition: initialPosition)
+    }
+
+    func advance(to point: SamplePoint) throws {
+        let target = point.iteration ?? 0
+        while iterator.iteration < target {
+            iterator.step()
+            if !iterator.position.isFinite {
+                throw EarlyStop.diverged(time: method.time(ofIteration: iterator.iteration))
+            }
+        }
+    }
+
+    func withState<R>(_ body: (PropagatorState) -> R) -> R {
+        body(PropagatorState(position: iterator.position, velocity: iterator.velocity, derivatives: nil))
+    }
+
+    var statistics: IntegrationStatistics {
+        var s = IntegrationStatistics()
+        s.evaluations = iterator.gradientEvaluations
+        s.steps = iterator.iteration
+        return s
+    }
+}

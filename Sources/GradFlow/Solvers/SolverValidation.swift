@@ -1,0 +1,40 @@
+extension Solver {
+    /// Checks that this solver can solve `flow` on `model`; `solve` calls it, and front ends
+    /// call it for every run before the first one starts.
+    public func validate(for flow: any ContinuousFlow, on model: any Model) throws {
+        guard model.supportedSolvers.contains(kind) else {
+            let supported = SolverKind.allCases.filter { model.supportedSolvers.contains($0) }.map(\.rawValue)
+            throw InputError(.solver, value: name, allowed: "the \(model.name) model supports \(supported.joined(separator: ", "))")
+        }
+        switch self {
+        case .gsl(let stepper, _):
+            if stepper.needsJacobian && model.constantHessian == nil {
+                throw InputError(.stepper, value: stepper.rawValue,
+                                 allowed: "implicit steppers need the Jacobian, known only for models with a constant Hessian (errors, quadratic)")
+            }
+        case .exact:
+            guard model.affineGradient != nil, flow.modalForm != .none else {
+                throw InputError(.solver, value: name, allowed: "the exact solver needs a constant kernel and a flow with a modal solution")
+            }
+        case .switching(let method, let eventTolerance):
+            guard model.reluNetwork != nil else {
+                throw InputError(.solver, value: name, allowed: "switching solvers need a ReLU network's weights")
+            }
+            guard eventTolerance.isFinite, eventTolerance > 0 else {
+                throw InputError(.eventTolerance, value: "\(eventTolerance)", allowed: "must be finite and > 0")
+            }
+            switch method {
+            case .gslEvents(let stepper, _):
+                guard EventStepper.supported.contains(stepper) else {
+                    throw InputError(.stepper, value: stepper.rawValue,
+                                     allowed: "switching runs need an explicit one-step stepper: \(EventStepper.supported.map(\.rawValue).joined(separator: ", "))")
+                }
+            case .exactPieces:
+                guard flow.isAutonomous else {
+                    throw InputError(.flow, value: flow.name,
+                                     allowed: "exact pieces need constant coefficients (gradient flow, hbf, higher-order); use GSL events for Nesterov")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+@testable import GradFlow
+
+// Conveniences for tests written against the sampled columns by name.
+
+extension Solution {
+    /// The values of the column named `name` (`Observable.rawValue`).
+    func column(_ name: String) -> [Double]? { self[Observable(rawValue: name)] }
+}
+
+/// A continuous run of `flow` on `model` from `x0` through `solve`.
+func solveFlow(_ model: any Model, from x0: [Double], _ flow: any ContinuousFlow, solver: Solver,
+               sampleTimes times: SampleTimes, monitors: [any Monitor], options: SolveOptions = SolveOptions()) throws -> Solution {
+    try solve(model, from: x0, .flow(flow), solver: solver, sampleTimes: times, monitors: monitors, options: options)
+}
+
+/// A discrete run of `method` for exactly `iterations` iterations, sampled at `sampleIterations`.
+func solveMethod(_ model: any Model, from x0: [Double], _ method: any DiscreteMethod, iterations: Int,
+                 sampleIterations: [Int], monitors: [any Monitor]) throws -> Solution {
+    var options = SolveOptions()
+    options.iterations = iterations
+    options.sampleIterations = sampleIterations
+    return try solve(model, from: x0, .method(method), solver: .exact, sampleTimes: try SampleTimes(list: [0]),
+                     monitors: monitors, options: options)
+}
