@@ -404,4 +404,61 @@ final class CommandLineTests: XCTestCase {
         try assertRejected(["simulate"] + Self.tiny + ["--model", "errors", "--solver", "events"], naming: ["--solver"])
         try assertRejected(["simulate"] + Self.tiny + ["--solver", "events", "--stepper", "msadams"], naming: ["--stepper"])
     }
+
+    // MARK: - Discretizations take the command line's flow parameters
+
+    /// The parameters a run's JSON records.
+    private func recordedParameters(_ path: String) throws -> [String: Double] {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        return try XCTUnwrap(json?["parameters"] as? [String: Double], path)
+    }
+
+    func testDiscretizationTakesTheCommandLinesFlowParameters() throws {
+        let directory = outputDirectory.appendingPathComponent("disc").path
+        // b, γ and the higher-order coefficients from the command line reach the discretized
+        // flows, as they reach the flows themselves.
+        let result = try run(["compare"] + Self.tiny + ["--flows", "hbf,nesterov,higher-order", "--friction", "0.3",
+                                                         "--gamma", "7", "--coefficients", "3,2.5",
+                                                         "--methods", "discretized:flow=hbf:h=0.1,discretized:flow=nesterov:h=0.1,discretized:flow=higher-order:h=0.1",
+                                                         "--output", directory])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let hbf = try recordedParameters(directory + "/hbf.json")
+        let discreteHB = try recordedParameters(directory + "/discretized-hbf.json")
+        XCTAssertEqual(hbf["b"], 0.3)
+        XCTAssertEqual(discreteHB["b"], 0.3)
+        XCTAssertEqual(try recordedParameters(directory + "/discretized-nesterov.json")["gamma"], 7)
+        let higher = try recordedParameters(directory + "/discretized-higher-order.json")
+        XCTAssertEqual(higher["b1"], 3)
+        XCTAssertEqual(higher["b2"], 2.5)
+        // A discretization's own keys override the command line's.
+        let own = outputDirectory.appendingPathComponent("own").path
+        let second = try run(["compare"] + Self.tiny + ["--flows", "none", "--friction", "0.3",
+                                                         "--methods", "discretized:flow=hbf:h=0.1:b=0.8", "--output", own])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(try recordedParameters(own + "/discretized-hbf.json")["b"], 0.8)
+    }
+
+    // MARK: - Reproducibility across processes
+
+    func testSlidingGradientFlowIsBitIdenticalAcrossProcesses() throws {
+        // Gradient flow on a few points in R³ slides on switching surfaces; each process
+        // hashes with a different seed, so any dependence on hash order shows up as a diff.
+        let data = outputDirectory.appendingPathComponent("slide.csv").path
+        try "x1,x2,x3,y\n1.6243,-0.6118,-0.5282,-1\n-1.0730,0.8654,-2.3015,1\n1.7448,-0.7612,0.3190,-1\n-0.2494,1.4621,-2.0601,1\n-0.3224,-0.3841,1.1338,-1\n-1.0999,-0.1724,-0.8779,1\n"
+            .write(toFile: data, atomically: true, encoding: .utf8)
+        var outputs: [Data] = []
+        for k in 0..<3 {
+            let result = try run(["simulate", "--data", data, "--width", "256", "--flow", "gradient-flow", "--t-end", "40",
+                                  "--points", "41", "--output", prefix("slide\(k)")])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            outputs.append(try Data(contentsOf: URL(fileURLWithPath: prefix("slide\(k)") + ".csv")))
+        }
+        let parsed = parseTrajectory(String(decoding: outputs[0], as: UTF8.self))
+        let columns = parsed.header.split(separator: ",").map(String.init)
+        let sliding = try XCTUnwrap(columns.firstIndex(of: "sliding_pairs"))
+        // The run does slide (otherwise the test would not exercise the sliding code).
+        XCTAssertTrue(parsed.rows.contains { Double($0.split(separator: ",")[sliding]) ?? 0 > 0 })
+        XCTAssertEqual(outputs[0], outputs[1])
+        XCTAssertEqual(outputs[0], outputs[2])
+    }
 }

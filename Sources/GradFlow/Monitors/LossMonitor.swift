@@ -20,7 +20,8 @@ public struct LossMonitor: Monitor {
         let inputs = s.energyInputs
         var energy = flow.energy(inputs)
         if energy == nil, let modalEnergy, s.derivatives.count == modalEnergy.order {
-            energy = modalEnergy.energy(derivatives: s.derivatives.map(\.array))
+            // The modal energy is a function of Δ and its derivatives (Δ^{(j)} = x^{(j)}, j ≥ 1).
+            energy = modalEnergy.energy(derivatives: [s.residual] + s.derivatives.dropFirst().map(\.array))
         }
         return [s.loss, s.pseudoLoss, s.velocityNormSquared.squareRoot(), energy ?? .nan] + flow.extraValues(inputs)
     }
