@@ -461,4 +461,25 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(outputs[0], outputs[1])
         XCTAssertEqual(outputs[0], outputs[2])
     }
+
+    // MARK: - The quadratic model
+
+    func testQuadraticModelRunsEveryCommand() throws {
+        let model = ["--model", "quadratic:mu=0.05:alpha=1", "--dimension", "10"]
+        // The quadratic has no activation pattern: switching solvers are refused.
+        try assertRejected(["simulate"] + model + ["--solver", "events"], naming: ["--solver"])
+        try assertRejected(["simulate", "--model", "quadratic:mu=2:alpha=1"], naming: ["--model"])
+        let c = try run(["compare"] + model + ["--t-end", "20", "--points", "21", "--coefficients", "3,2.5",
+                                               "--flows", "gradient-flow,hbf,nesterov,higher-order",
+                                               "--methods", "gd:eta=1,hb:recipe=001-classical,nag:recipe=003-nag",
+                                               "--output", outputDirectory.appendingPathComponent("qc").path])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        let l = try run(["lyapunov"] + model + ["--t-end", "20", "--points", "21", "--flows", "gradient-flow,hbf",
+                                                "--methods", "hb:recipe=001-classical",
+                                                "--output", outputDirectory.appendingPathComponent("ql").path])
+        XCTAssertEqual(l.status, 0, l.stderr)
+        let checks = try String(contentsOfFile: outputDirectory.appendingPathComponent("ql/checks.csv").path, encoding: .utf8)
+        // Gradient flow on a quadratic with λ_min(Γ) = μ: Theorem 1's bound holds.
+        XCTAssertTrue(checks.contains("gradient-flow,Thm 1: L(t) ≤ e^{-λ0 t} L(0)"), checks)
+    }
 }

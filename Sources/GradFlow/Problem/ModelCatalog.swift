@@ -5,6 +5,7 @@ public enum ModelCatalog {
         [
             ReLUWeightField.self,
             FrozenKernelErrorModel.self,
+            QuadraticModel.self,
         ]
     }
 
