@@ -17,9 +17,15 @@ struct BenchmarkCommand: ParsableCommand {
     @Flag(name: .customLong("no-switching"), help: "Skip the switching-event benchmark (n = 20, d = 10, m = 2000, T = 50).")
     var noSwitching = false
 
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads: got \(threads); need at least 1 thread") }
+        guard seconds > 0, seconds.isFinite else { throw ValidationError("--seconds: got \(seconds); must be finite and > 0") }
+        guard samples >= 1, dimension >= 1, width >= 1 else {
+            throw ValidationError("--samples/--dimension/--width: got \(samples)/\(dimension)/\(width); each must be ≥ 1")
+        }
+    }
+
     func run() throws {
-        guard threads >= 1 else { throw InputError("--threads", value: "\(threads)", allowed: "need at least 1 thread") }
-        guard seconds > 0, seconds.isFinite else { throw InputError("--seconds", value: "\(seconds)", allowed: "must be > 0") }
         BLASThreads.set(threads)
         let random = RandomSource(seed: seed)
         let data = try Dataset.synthetic(samples: samples, dimension: dimension, labels: .signs, random: random)

@@ -61,12 +61,13 @@ struct RunPlan {
     }
 
     /// Runs one planned run and stages its CSV and JSON as `prefix.csv`, `prefix.json`.
-    func execute(_ run: PlannedRun, lambdaMin: Bool, prefix: String, outputs: OutputSet) throws -> RunResult {
+    func execute(_ run: PlannedRun, lambdaMin: Bool, prefix: String, outputs: OutputSet,
+                 options: SolveOptions = SolveOptions()) throws -> RunResult {
         let monitors = problem.model.monitors(flow: run.dynamics.observedFlow, lambdaMin: lambdaMin)
         let clock = ContinuousClock()
         let start = clock.now
         let solution = try solve(problem, run.dynamics, solver: run.solver ?? .exact, sampleTimes: sampleTimes,
-                                 monitors: monitors)
+                                 monitors: monitors, options: options)
         let elapsed = clock.now - start
         let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let record = RunRecord(command: command, problem: problem, run: run.dynamics.name, dynamics: run.dynamics, solver: run.solver,

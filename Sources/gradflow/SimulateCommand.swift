@@ -25,6 +25,12 @@ struct SimulateCommand: ParsableCommand {
     @Flag(name: .customLong("print"), help: "Also print the samples as a table.")
     var printTable = false
 
+    @Flag(name: .customLong("save-states"), help: "Also write PREFIX-states.csv: t and the state x(t) (W row-major, Δ, or w) at every sample.")
+    var saveStates = false
+
+    @Flag(name: .customLong("save-switches"), help: "Switching solvers: also write PREFIX-switches.csv, every activation switch (t, sample i, neuron r, kind).")
+    var saveSwitches = false
+
     func run() throws {
         GSL.disableAbortOnError()
         solverOptions.applyThreads()
@@ -32,7 +38,23 @@ struct SimulateCommand: ParsableCommand {
         var plan = RunPlan(command: "simulate", problem: built, sampleTimes: try solverOptions.sampleTimes())
         try plan.addFlows([flowParameters.specification(kind: flow)], solverOptions: solverOptions)
         let outputs = OutputSet()
-        let result = try plan.execute(plan.runs[0], lambdaMin: lambdaMin, prefix: output, outputs: outputs)
+        if saveSwitches, plan.runs[0].solver?.kind != .events, plan.runs[0].solver?.kind != .exactPieces {
+            throw CommandLineInputError(message: "--save-switches: got a run with solver \(plan.runs[0].solver?.name ?? "-"); switches are logged by the switching solvers (events, exact-pieces)")
+        }
+        var options = SolveOptions()
+        options.recordStates = saveStates
+        options.recordSwitches = saveSwitches
+        let result = try plan.execute(plan.runs[0], lambdaMin: lambdaMin, prefix: output, outputs: outputs, options: options)
+        if let states = result.solution.states {
+            var table = Table(header: ["t"] + (0..<built.model.dimension).map { "x\($0 + 1)" })
+            for (t, x) in zip(result.solution.times, states) { table.rows.append(([t] + x).map(NumberFormat.roundTrip)) }
+            try outputs.add(.table(table, caption: nil), as: CSVTableWriter(), to: output + "-states.csv")
+        }
+        if let log = result.solution.switchLog {
+            var table = Table(header: ["t", "sample", "neuron", "kind"])
+            for e in log { table.rows.append([NumberFormat.roundTrip(e.time), "\(e.sample)", "\(e.neuron)", e.kind.rawValue]) }
+            try outputs.add(.table(table, caption: nil), as: CSVTableWriter(), to: output + "-switches.csv")
+        }
         try outputs.commit()
         if printTable { print(try AlignedTextTableWriter().render(.samples(result.solution, metadata: [])), terminator: "") }
         print("wrote \(output).csv and \(output).json: \(result.solution.rows.count) samples, "

@@ -371,4 +371,34 @@ final class SwitchingTests: XCTestCase {
         XCTAssertEqual(rows[2].events, rows[3].events)
         XCTAssertEqual(rows[2].slidingTime, 0)
     }
+
+    // MARK: - Switch log
+
+    func testSwitchLogListsEverySwitchOfBothSolvers() throws {
+        let net = try randomNetwork(samples: 6, dimension: 3, width: 24, seed: 4)
+        for (flow, method) in [(GradientFlow() as any ContinuousFlow, SwitchingMethod.exactPieces),
+                               (GradientFlow(), try gsl(.rkf45, rtol: 1e-9, atol: 1e-12)),
+                               (HeavyBallFlow(friction: 0.5), SwitchingMethod.exactPieces)] {
+            var options = SolveOptions()
+            options.recordSwitches = true
+            let solution = try solveFlow(ReLUWeightField(network: net), from: net.initialWeights.elements, flow,
+                                         solver: .switching(method: method, eventTolerance: 1e-9),
+                                         sampleTimes: try .linear(from: 0, to: 20, count: 5),
+                                         monitors: [LossMonitor(flow: flow)], options: options)
+            let log = try XCTUnwrap(solution.switchLog)
+            let statistics = try XCTUnwrap(solution.switching)
+            let name = "\(flow.name) \(method.name)"
+            // One entry per counted event, of the counted kind.
+            XCTAssertGreaterThan(statistics.events, 0, name)
+            XCTAssertEqual(log.count, statistics.events, name)
+            XCTAssertEqual(log.filter { $0.kind == .crossing }.count, statistics.crossings, name)
+            XCTAssertEqual(log.filter { $0.kind == .slidingEntry }.count, statistics.slidingEntries, name)
+            XCTAssertEqual(log.filter { $0.kind == .slidingExit }.count, statistics.slidingExits, name)
+            // In time order, inside the run, on existing pairs.
+            XCTAssertEqual(log.map(\.time), log.map(\.time).sorted(), name)
+            XCTAssertTrue(log.allSatisfy { $0.time >= 0 && $0.time <= 20 && $0.sample < 6 && $0.neuron < 24 }, name)
+            // The switching_events column ends at the same count.
+            XCTAssertEqual(solution.column("switching_events")?.last, Double(statistics.events), name)
+        }
+    }
 }

@@ -17,7 +17,7 @@ public struct NesterovIncreasingMomentum: DiscreteMethod {
     /// γ > 0.
     public let gamma: Double
 
-    public init(stepSize: Double, gamma: Double = 3) {
+    public init(stepSize: Double, gamma: Double = NesterovFlow.defaultGamma) {
         self.stepSize = stepSize
         self.gamma = gamma
     }

@@ -47,7 +47,7 @@ public struct PerNeuronGaussNewton: DiscreteMethod {
     public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
         guard let network = field.reluNetwork else {
             throw InputError("method", value: "gauss-newton on the \(field.name) model",
-                             allowed: "the per-neuron Gauss–Newton step needs a ReLU network's weights (--model network)")
+                             allowed: "the per-neuron Gauss–Newton step needs a ReLU network's weights (the network model)")
         }
         try DiscreteMethodInput.checkStepSize(stepSize)
         guard relativeCutoff.isFinite, relativeCutoff >= 0, relativeCutoff < 1 else {

@@ -10,10 +10,13 @@ protocol Propagator: AnyObject {
     var statistics: IntegrationStatistics { get }
     /// Switching solvers: what they did.
     var switching: SwitchingStatistics? { get }
+    /// Switching solvers asked to log: every activation switch.
+    var switchLog: [SwitchEvent]? { get }
 }
 
 extension Propagator {
     var switching: SwitchingStatistics? { nil }
+    var switchLog: [SwitchEvent]? { nil }
 }
 
 /// A sample point: a time, and for discrete runs the iteration.

@@ -166,6 +166,7 @@ private struct RunLoop {
         var solution = solution
         guard let propagator else { return solution }
         solution.statistics = propagator.statistics
+        solution.switchLog = propagator.switchLog
         if var switching = propagator.switching {
             let d = ContinuousClock().now - begin
             switching.wallSeconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
@@ -191,10 +192,10 @@ private struct RunLoop {
                 case .gslEvents(let stepper, let tolerances):
                     return try SwitchingEventsPropagator(network: network, flow: flow, initialState: state, startTime: startTime,
                                                          stepper: stepper, tolerances: tolerances, eventTolerance: eventTolerance,
-                                                         observer: options.acceptedStateObserver)
+                                                         logSwitches: options.recordSwitches, observer: options.acceptedStateObserver)
                 case .exactPieces:
-                    return try ExactPiecesPropagator(network: network, flow: flow, initialState: state,
-                                                     eventTolerance: eventTolerance, observer: options.acceptedStateObserver)
+                    return try ExactPiecesPropagator(network: network, flow: flow, initialState: state, eventTolerance: eventTolerance,
+                                                     logSwitches: options.recordSwitches, observer: options.acceptedStateObserver)
                 }
             }
         }

@@ -20,9 +20,7 @@ extension Solver {
             guard model.reluNetwork != nil else {
                 throw InputError(.solver, value: name, allowed: "switching solvers need a ReLU network's weights")
             }
-            guard eventTolerance.isFinite, eventTolerance > 0 else {
-                throw InputError(.eventTolerance, value: "\(eventTolerance)", allowed: "must be finite and > 0")
-            }
+            try Solver.checkEventTolerance(eventTolerance)
             switch method {
             case .gslEvents(let stepper, _):
                 guard EventStepper.supported.contains(stepper) else {
@@ -35,6 +33,15 @@ extension Solver {
                                      allowed: "exact pieces need constant coefficients (gradient flow, hbf, higher-order); use GSL events for Nesterov")
                 }
             }
+        }
+    }
+}
+
+extension Solver {
+    /// An event location tolerance must be a finite time > 0.
+    public static func checkEventTolerance(_ tolerance: Double) throws {
+        guard tolerance.isFinite, tolerance > 0 else {
+            throw InputError(.eventTolerance, value: "\(tolerance)", allowed: "must be finite and > 0")
         }
     }
 }

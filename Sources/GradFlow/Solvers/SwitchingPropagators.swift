@@ -1,14 +1,16 @@
 /// GSL stepping with every activation switch of the ReLU network located (`SwitchingGSLSolver`).
 final class SwitchingEventsPropagator: Propagator {
     private let solver: SwitchingGSLSolver
+    private let pattern: SwitchingPattern
     private let blockSize: Int
     private var sample: (position: [Double], velocity: [Double]) = ([], [])
 
     init(network: ReLUNetwork, flow: any ContinuousFlow, initialState: [Double], startTime: Double,
-         stepper: Stepper, tolerances: Tolerances, eventTolerance: Double,
+         stepper: Stepper, tolerances: Tolerances, eventTolerance: Double, logSwitches: Bool,
          observer: ((Double, [Double]) -> Void)?) throws {
         let kernel = ReLUSwitchingKernel(network: network)
-        let pattern = SwitchingPattern.initial(kernel: kernel, state: initialState)
+        pattern = SwitchingPattern.initial(kernel: kernel, state: initialState)
+        if logSwitches { pattern.eventLog = [] }
         blockSize = kernel.weightCount
         solver = try SwitchingGSLSolver(kernel: kernel, pattern: pattern, flow: flow, stepper: stepper,
                                         tolerances: tolerances, eventTolerance: eventTolerance,
@@ -47,6 +49,8 @@ final class SwitchingEventsPropagator: Propagator {
         s.evaluations = solver.stepper.evaluations
         return s
     }
+
+    var switchLog: [SwitchEvent]? { pattern.eventLog }
 }
 
 /// Piecewise-exact propagation between activation switches (`ExactPiecesSolver`).
@@ -56,9 +60,10 @@ final class ExactPiecesPropagator: Propagator {
     private var sample: (position: [Double], velocity: [Double]) = ([], [])
 
     init(network: ReLUNetwork, flow: any ContinuousFlow, initialState: [Double], eventTolerance: Double,
-         observer: ((Double, [Double]) -> Void)?) throws {
+         logSwitches: Bool, observer: ((Double, [Double]) -> Void)?) throws {
         let kernel = ReLUSwitchingKernel(network: network)
         pattern = SwitchingPattern.initial(kernel: kernel, state: initialState)
+        if logSwitches { pattern.eventLog = [] }
         solver = try ExactPiecesSolver(kernel: kernel, pattern: pattern, flow: flow,
                                        eventTolerance: eventTolerance, initialState: initialState)
         if let observer { solver.observer = { t, w in observer(t, w) } }
@@ -87,6 +92,8 @@ final class ExactPiecesPropagator: Propagator {
     }
 
     var switching: SwitchingStatistics? { solver.statistics }
+
+    var switchLog: [SwitchEvent]? { pattern.eventLog }
 }
 
 extension SwitchingPattern {

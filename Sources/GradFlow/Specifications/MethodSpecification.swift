@@ -113,7 +113,7 @@ public struct MethodSpecification: Sendable {
                 : NesterovStronglyConvex(stepSize: try stepSize(), lambda0: problem.lambda0, start: start)
         case "nag-gamma":
             try check(["eta", "gamma"])
-            method = NesterovIncreasingMomentum(stepSize: try stepSize(), gamma: try number("gamma") ?? 3)
+            method = NesterovIncreasingMomentum(stepSize: try stepSize(), gamma: try number("gamma") ?? NesterovFlow.defaultGamma)
         case "multi":
             try check(["eta", "betas"])
             guard let list = options["betas"] else {

@@ -353,6 +353,7 @@ final class ExactPiecesSolver {
 
     /// Pattern changes at the current (recovered) state with pre-activations z.
     private func apply(crossings: [Int], exits: [SlidingExit], preactivations z: DoubleBuffer) {
+        pattern.clock = t
         let counts = transitions.apply(crossings: crossings, exits: exits, weights: weights[0].view,
                                        preactivations: z.readOnly, residual: residual.view)
         statistics.add(counts)

@@ -49,7 +49,7 @@ public enum SwitchingBenchmark {
                            includeExact: Bool = true) throws -> [Row] {
         let lambda0 = try KernelSpectrum(NeuralTangentKernel.limit(inputs: network.data.inputs)).lambdaMin
         let model = ReLUWeightField(network: network)
-        let flows: [any ContinuousFlow] = [GradientFlow(), HeavyBallFlow.theorem2(lambda0: lambda0), NesterovFlow(gamma: 3)]
+        let flows: [any ContinuousFlow] = [GradientFlow(), HeavyBallFlow.theorem2(lambda0: lambda0), NesterovFlow()]
         let tolerances = try Tolerances(relative: relativeTolerance, absolute: absoluteTolerance)
         let times = try SampleTimes.linear(from: 0, to: endTime, count: samples)
         var rows: [Row] = []

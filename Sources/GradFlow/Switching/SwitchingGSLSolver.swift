@@ -355,6 +355,7 @@ final class SwitchingGSLSolver {
     private func eventAt(crossings: [Int], exits: [SlidingExit]) {
         var crossings = crossings, exits = exits
         statistics.eventTimes += 1
+        pattern.clock = t
         for _ in 0..<8 {
             let counts = transitions.apply(crossings: crossings, exits: exits, weights: y.view.slice(0, blockSize),
                                            preactivations: z.readOnly, residual: residual.view)

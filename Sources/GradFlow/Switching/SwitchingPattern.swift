@@ -53,9 +53,19 @@ final class SwitchingPattern {
 
     func mode(_ pair: Int) -> Mode { modes[pair] }
 
+    /// Every mode change since logging was switched on (`eventLog` non-nil), at `clock`.
+    var eventLog: [SwitchEvent]?
+    /// The time of the changes being applied, for `eventLog`; the solvers set it.
+    var clock = 0.0
+
+    private func log(_ pair: Int, _ kind: SwitchEvent.Kind) {
+        eventLog?.append(SwitchEvent(time: clock, sample: pair / m, neuron: pair % m, kind: kind))
+    }
+
     /// Sets a non-sliding pair's mode (a transversal crossing).
     func setMode(_ pair: Int, _ mode: Mode) {
         precondition(mode != .sliding && modes[pair] != .sliding)
+        if modes[pair] != mode { log(pair, .crossing) }
         modes[pair] = mode
         mask[pair] = mode == .active ? 1 : 0
         maskLog.append(pair)
@@ -92,6 +102,7 @@ final class SwitchingPattern {
     func commit(_ group: SlidingGroup) {
         for i in group.samples {
             let pair = i * m + group.neuron
+            if modes[pair] != .sliding { log(pair, .slidingEntry) }
             modes[pair] = .sliding
             mask[pair] = 0
             maskLog.append(pair)
@@ -114,6 +125,7 @@ final class SwitchingPattern {
         guard let g = groupOfNeuron[r] else { preconditionFailure("neuron \(r) has no sliding group") }
         var samples = groups[g].samples
         samples.removeAll { $0 == i }
+        log(pair, .slidingExit)
         modes[pair] = mode
         mask[pair] = mode == .active ? 1 : 0
         maskLog.append(pair)

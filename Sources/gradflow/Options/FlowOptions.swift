@@ -92,11 +92,8 @@ struct SolverOptions: ParsableArguments {
     var threads: Int = 1
 
     func validate() throws {
-        guard rtol.isFinite, rtol >= 0 else { throw ValidationError("--rtol: got \(rtol); must be finite and ≥ 0") }
-        guard atol.isFinite, atol >= 0 else { throw ValidationError("--atol: got \(atol); must be finite and ≥ 0") }
-        guard eventTolerance.isFinite, eventTolerance > 0 else {
-            throw ValidationError("--event-tolerance: got \(eventTolerance); must be finite and > 0")
-        }
+        _ = try validating { try Tolerances(relative: rtol, absolute: atol) }
+        try validating { try Solver.checkEventTolerance(eventTolerance) }
         guard threads >= 1 else { throw ValidationError("--threads: got \(threads); need at least 1 thread") }
         _ = try validating { try sampleTimes() }
     }

@@ -40,12 +40,6 @@ struct ProblemOptions: ParsableArguments {
     @Option(name: .customLong("initial-error"), help: "Δ(0) of error runs as a CSV column (default: f(W0) − y).")
     var initialError: String?
 
-    func validate() throws {
-        guard samples >= 1 else { throw ValidationError("--samples: got \(samples); need at least 1 sample") }
-        guard dimension >= 1 else { throw ValidationError("--dimension: got \(dimension); need d ≥ 1") }
-        guard width >= 1 else { throw ValidationError("--width: got \(width); width must be a positive integer") }
-    }
-
     func specification() -> ProblemSpecification {
         var s = ProblemSpecification()
         s.model = model.name
