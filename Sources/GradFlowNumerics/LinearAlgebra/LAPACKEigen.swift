@@ -1,4 +1,4 @@
-@preconcurrency import CGSL
+@preconcurrency internal import CGSL
 
 /// LAPACK's divide-and-conquer symmetric eigensolver `dsyevd` (from OpenBLAS), on buffers
 /// allocated once per size. Several times faster than `gsl_eigen_symmv` at n in the hundreds
