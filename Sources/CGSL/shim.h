@@ -26,6 +26,10 @@ extern int openblas_get_num_threads(void);
 extern char *openblas_get_config(void);
 extern char *openblas_get_corename(void);
 
+/* LAPACK (OpenBLAS ships it; its C interface LAPACKE is not built): the Fortran symbols. */
+extern void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda,
+                    double *w, double *work, const int *lwork, int *iwork, const int *liwork, int *info);
+
 /* The version string is a macro in gsl_version.h; expose it as a function. */
 static inline const char *gradflow_gsl_version(void) { return GSL_VERSION; }
 

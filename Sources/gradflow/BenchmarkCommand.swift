@@ -43,6 +43,7 @@ struct BenchmarkCommand: ParsableCommand {
         print(line("dgemm Z = X W      (\(n)x\(d) · \(d)x\(m))", first))
         print(line("dgemm G = Xᵀ S     (\(d)x\(n) · \(n)x\(m))", second))
         print(line("weight RHS ∇L(W)   (4nmd = \(4 * n * m * d) flops)", rhs))
+        print(line("discrete HB, per iteration (50, unsampled)", try ThroughputBenchmark.heavyBallIteration(network: network, iterations: 50)))
         print("RHS / square dgemm: \(NumberFormat.short(100 * rhs.gigaflops / square.gigaflops, digits: 3))%")
         guard !noSwitching else { return }
         print("")

@@ -44,3 +44,29 @@ public enum ThroughputBenchmark {
         }
     }
 }
+
+extension ThroughputBenchmark {
+    /// Seconds per iteration of discrete heavy ball (η = 1/λmax(H(0)), β from κ as in the
+    /// numpy peer) on the network's weights, sampled only at the first and last iteration, so
+    /// that the figure is the iteration itself (one gradient and the update); the gradient
+    /// evaluations are counted as `calls`.
+    public static func heavyBallIteration(network: ReLUNetwork, iterations: Int) throws -> Measurement {
+        let field = ReLUWeightField(network: network)
+        let spectrum = try network.initialWeights.elements.withView { try SymmetricEigensystem(field.kernel(at: $0)) }
+        let eta = 1 / spectrum.maximum
+        let kappa = spectrum.maximum / spectrum.minimum
+        let beta = (1 - 1 / (2 * kappa.squareRoot())) * (1 - 1 / (2 * kappa.squareRoot()))
+        var options = SolveOptions()
+        options.iterations = iterations
+        options.sampleIterations = [0, iterations]
+        let clock = ContinuousClock()
+        let start = clock.now
+        _ = try solve(field, from: network.initialWeights.elements, .method(PolyakHeavyBall(stepSize: eta, momentum: beta)),
+                      solver: .exact, sampleTimes: try SampleTimes(list: [0]), monitors: [LossMonitor(flow: GradientFlow())],
+                      options: options)
+        let d = clock.now - start
+        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        let flops = 4 * Double(network.sampleCount) * Double(network.width) * Double(network.dimension)
+        return Measurement(calls: iterations, secondsPerCall: seconds / Double(iterations), flopsPerCall: flops)
+    }
+}

@@ -17,6 +17,8 @@ public final class ReLUWeightField: Model {
     let products: ReLUGradientKernel
     /// Where the data came from, for outputs.
     private let dataSource: (data: String, labels: String?)
+    /// Z(0) = X W(0), computed at the first `patternChangeRatio`.
+    private var initialPreactivations: [Double] = []
 
     /// The weight model of `network`; `data` and `labels` describe its data in outputs.
     public init(network: ReLUNetwork, data: String = "synthetic", labels: String? = nil) {
@@ -84,33 +86,34 @@ public final class ReLUWeightField: Model {
         return 0.5 * r.reduce(0) { $0 + $1 * $1 }
     }
 
-    /// L̂ = ½ΔᵀH(W)Δ = ½‖∇L(W)‖²_F, since H = JJᵀ and ∇L = JᵀΔ.
-    public func pseudoLoss(at w: VectorView) -> Double {
-        var g = [Double](repeating: 0, count: dimension)
-        g.withMutableView { gradient(at: w, into: $0) }
-        return 0.5 * g.reduce(0) { $0 + $1 * $1 }
-    }
+    /// L̂ = ½ΔᵀH(W)Δ = ½‖∇L(W)‖²_F, since H = JJᵀ and ∇L = JᵀΔ. The gradient is kept by
+    /// `products` for a discrete method's next step at the same W.
+    public func pseudoLoss(at w: VectorView) -> Double { 0.5 * products.gradientNormSquared(at: w) }
 
     /// max_r ‖w_r − w_r(0)‖ (002 Lemma 3.3, the lazy-training distance).
     public func maxWeightDistance(at w: VectorView) -> Double {
+        // Row by row (contiguous), each neuron's sum still in the order j = 0 … d−1.
         let w0 = network.initialWeights.elements
-        var worst = 0.0
-        for r in 0..<m {
-            var s = 0.0
-            for j in 0..<d {
-                let diff = w[j * m + r] - w0[j * m + r]
-                s += diff * diff
+        var s = [Double](repeating: 0, count: m)
+        for j in 0..<d {
+            let row = j * m
+            for r in 0..<m {
+                let diff = w[row + r] - w0[row + r]
+                s[r] += diff * diff
             }
-            worst = max(worst, s)
         }
+        var worst = 0.0
+        for r in 0..<m { worst = max(worst, s[r]) }
         return worst.squareRoot()
     }
 
     /// (1/(mn)) Σ_i Σ_r 1[sign(x_iᵀw_r) ≠ sign(x_iᵀw_r(0))], with sign taken as the
     /// activation indicator 1[z ≥ 0] (003 Figures 3–6).
     public func patternChangeRatio(at w: VectorView) -> Double {
-        let z0 = network.data.inputs * network.initialWeights
-        return Double(products.changedActivations(at: w, reference: z0.elements)) / Double(n * m)
+        if initialPreactivations.isEmpty {
+            initialPreactivations = (network.data.inputs * network.initialWeights).elements
+        }
+        return Double(products.changedActivations(at: w, reference: initialPreactivations)) / Double(n * m)
     }
 }
 

@@ -28,6 +28,18 @@ final class ExactPiecesSolver {
     let eventTolerance: Double
     /// Grid step times the piece's rate bound.
     var stepFactor = 0.4
+    /// How a scan forms the pre-activation response T = X J_Pᵀ φ of all n·m pairs.
+    enum ResponseRoute {
+        /// T = (G diag φ) Â: one GEMM of 2n²m flops per φ (G = XXᵀ).
+        case gram
+        /// T = X (Xᵀ diag φ Â): two GEMMs of 2ndm flops each per φ, through the d×m weight
+        /// response; fewer flops when 2d < n (the medium problem: 2× fewer).
+        case weights
+        /// `weights` when 2d < n, else `gram`.
+        case automatic
+    }
+    /// The route of this solver's scans (resolved from `automatic` at init).
+    let responseRoute: ResponseRoute
     var statistics = SwitchingStatistics()
     var observer: ((Double, [Double]) -> Void)?
 
@@ -48,9 +60,11 @@ final class ExactPiecesSolver {
     private var tau = 0.0
     private var step = 0.0
     private var slidingA: [Int: (SlidingValue, SlidingValue)] = [:]
+    /// The dsyevd workspace of the piece kernels (n×n), allocated once.
+    private let eigen: LAPACKSymmetricEigen
 
     init(kernel: ReLUSwitchingKernel, pattern: SwitchingPattern, flow: any ContinuousFlow,
-         eventTolerance: Double, initialState: [Double]) throws {
+         eventTolerance: Double, initialState: [Double], responseRoute: ResponseRoute = .automatic) throws {
         guard flow.isAutonomous else {
             throw InputError(.flow, value: flow.name, allowed: "exact pieces need constant coefficients")
         }
@@ -75,6 +89,11 @@ final class ExactPiecesSolver {
         work = DoubleBuffer(count: pairs)
         block = DoubleBuffer(count: nb)
         residual = DoubleBuffer(count: kernel.n)
+        eigen = LAPACKSymmetricEigen(size: max(kernel.n, 1))
+        switch responseRoute {
+        case .automatic: self.responseRoute = 2 * kernel.d < kernel.n ? .weights : .gram
+        case let route: self.responseRoute = route
+        }
         statistics.method = SwitchingMethod.exactPieces.name
         statistics.errorNorm = "none (exact pieces)"
         statistics.eventTolerance = eventTolerance
@@ -239,7 +258,7 @@ final class ExactPiecesSolver {
                 }
             }
         }
-        let modes = try PieceModes(kernel: h, residuals: residuals, damping: damping)
+        let modes = try PieceModes(kernel: h, residuals: residuals, damping: damping, eigen: eigen)
         self.modes = modes
         pieceStart = t
         tau = 0
@@ -260,9 +279,22 @@ final class ExactPiecesSolver {
     /// Z and Ż of all pairs at a modal state.
     private func evaluateAll(_ ms: PieceModes.State, z: DoubleBuffer, dz: DoubleBuffer) {
         let pairs = kernel.pairCount, m = kernel.m
-        kernel.preactivationResponse([ms.phi[0], ms.phiRate], scaledMask: scaled.readOnly, into: response.view)
+        if responseRoute == .weights {
+            // v = J_Pᵀφ (d×m), projected off each sliding neuron's surfaces (x_iᵀΠ_r v_r is
+            // the corrected T_ir below), then T = X v.
+            for (b, phi) in [ms.phi[0], ms.phiRate].enumerated() {
+                kernel.weightResponse(phi, scaledMask: scaled.readOnly, into: block.view, workspace: work.view)
+                for group in pattern.groups {
+                    kernel.projectColumn(neuron: group.neuron, samples: group.samples, inverseGram: group.inverseGram,
+                                         of: block.view)
+                }
+                kernel.preactivations(block.readOnly, into: response.view.slice(b * pairs, pairs))
+            }
+        } else {
+            kernel.preactivationResponse([ms.phi[0], ms.phiRate], scaledMask: scaled.readOnly, into: response.view)
+        }
         // Sliding neurons: T_ir −= Σ_a G_ia (G_KK⁻¹ T_K r)_a.
-        for group in pattern.groups {
+        for group in pattern.groups where responseRoute == .gram {
             let r = group.neuron, ks = group.samples, c = ks.count
             for block in 0..<2 {
                 let offset = block * pairs

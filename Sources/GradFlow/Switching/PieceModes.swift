@@ -39,16 +39,26 @@ struct PieceModes {
     /// An upper bound of the rates in the piece: max ‖M_q‖_∞ over the modes and M_F.
     let rate: Double
 
-    /// `kernel` is H (n×n), `residuals[l]` = Δ^{(l)}(0), `damping` = c_1 … c_{p−1}.
-    init(kernel: [Double], residuals: [[Double]], damping: [Double]) throws {
+    /// `kernel` is H (n×n), `residuals[l]` = Δ^{(l)}(0), `damping` = c_1 … c_{p−1}. H is
+    /// decomposed with LAPACK's `dsyevd` on `eigen` (of size n), symmetrized first.
+    init(kernel: [Double], residuals: [[Double]], damping: [Double], eigen: LAPACKSymmetricEigen) throws {
         let n = residuals[0].count
         let p = damping.count + 1
         order = p
         sampleCount = n
-        let eigen = try SymmetricEigensystem(DenseMatrix(rows: n, columns: n, elements: kernel))
-        vectors = eigen.vectors.elements
-        lambdas = eigen.values
-        let coordinates = residuals.map { eigen.coordinates(of: $0) }
+        let (values, q) = try eigen.decompose(symmetrizing: kernel)
+        vectors = q
+        lambdas = values
+        // Qᵀ r, in the same loop order as `SymmetricEigensystem.coordinates(of:)`.
+        let coordinates = residuals.map { r -> [Double] in
+            var out = [Double](repeating: 0, count: n)
+            for k in 0..<n {
+                var s = 0.0
+                for i in 0..<n { s += q[i * n + k] * r[i] }
+                out[k] = s
+            }
+            return out
+        }
         var systems: [[Double]] = []
         var initial: [[Double]] = []
         var rate = 0.0
@@ -65,7 +75,7 @@ struct PieceModes {
                 a[(2 * p - 1) * k + p + j] = -damping[j - 1]
             }
             a[(p - 1) * k + p] -= 1
-            a[(2 * p - 1) * k + p] -= eigen.values[q]
+            a[(2 * p - 1) * k + p] -= values[q]
             systems.append(a)
             var u = [Double](repeating: 0, count: k)
             for l in 0..<p { u[p + l] = coordinates[l][q] }

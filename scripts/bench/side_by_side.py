@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""GradFlow side by side with numpy/scipy on the same problem, one BLAS thread (issue 9).
+
+  python3 scripts/bench/side_by_side.py discrete [--size medium] [--iterations 100]
+  python3 scripts/bench/side_by_side.py flow --size small --flow hbf [--T 50] [--budget 600]
+  python3 scripts/bench/side_by_side.py growth [--T 20]
+  python3 scripts/bench/side_by_side.py all
+
+The problem is the peers' construction (problem.py here is a copy of
+../shared/peers/problem.py, so that CI needs only this repository). GradFlow reads it from
+CSVs (--data, --weights, --output-weights). Timings: numpy/scipy time their own loops with
+perf_counter; GradFlow's figure is the `wall_seconds` of its JSON summary (the run only, no
+CSV parsing). Ratios are peer / GradFlow (> 1: GradFlow faster). Build GradFlow first with
+`swift build -c release`. numpy and scipy are installed with pip when missing.
+"""
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+try:
+    import numpy as np
+    import scipy  # noqa: F401
+except ImportError:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--user", "numpy", "scipy"])
+    import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from problem import SIZES, empirical_ntk, lambda0, make_problem, write_csvs  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+WORK = os.path.join(tempfile.gettempdir(), "gradflow-bench")
+
+
+def gradflow_binary(path):
+    if path:
+        return path
+    out = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout.strip()
+    return os.path.join(out, "gradflow")
+
+
+def problem_args(size, seed=0):
+    n, d, m = SIZES[size]
+    directory = write_csvs(os.path.join(WORK, f"{size}-{seed}"), n, d, m, seed)
+    return ["--data", f"{directory}/data.csv", "--weights", f"{directory}/W0.csv",
+            "--output-weights", f"{directory}/a.csv"]
+
+
+def run_gradflow(binary, args, timeout=None):
+    """Runs gradflow; returns (json summary or None, process wall seconds)."""
+    t0 = time.perf_counter()
+    try:
+        r = subprocess.run([binary] + args, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None, time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    if r.returncode != 0:
+        print(r.stderr.strip()[:400], file=sys.stderr)
+        return None, wall
+    return r, wall
+
+
+# ---------------------------------------------------------------- discrete methods
+
+class Model:
+    """numpy gradient on W^T (d x m), as ../shared/peers/problem.py Model (2 GEMMs)."""
+
+    def __init__(self, X, y, a):
+        self.X, self.XT, self.y = np.ascontiguousarray(X), X.T, y
+        n, _ = X.shape
+        m = a.shape[0]
+        self.a, self.s = a, 1.0 / math.sqrt(m)
+        self.as_row = (a * self.s)[None, :]
+        self.Z, self.R = np.empty((n, m)), np.empty((n, m))
+        self.GT = np.empty((X.shape[1], m))
+
+    def grad(self, WT):
+        Z, R = self.Z, self.R
+        np.matmul(self.X, WT, out=Z)
+        np.maximum(Z, 0.0, out=R)
+        delta = (R @ self.a) * self.s - self.y
+        np.greater_equal(Z, 0.0, out=R)
+        R *= delta[:, None]
+        np.matmul(self.XT, R, out=self.GT)
+        self.GT *= self.as_row
+        return self.GT, 0.5 * float(delta @ delta)
+
+
+def numpy_discrete(X, y, W0, a, eta, beta, N):
+    model = Model(X, y, a)
+    W = W0.T.copy()
+    W_prev = W.copy()
+    t0 = time.perf_counter()
+    for _ in range(N):
+        G, _ = model.grad(W)
+        if beta == 0.0:
+            W -= eta * G
+        else:
+            step = W - W_prev
+            W_prev[...] = W
+            W -= eta * G
+            W += beta * step
+    return (time.perf_counter() - t0) / N
+
+
+def discrete(args, binary):
+    n, d, m = SIZES[args.size]
+    X, y, W0, a = make_problem(n, d, m, args.seed)
+    ev = np.linalg.eigvalsh(empirical_ntk(X, W0))
+    eta = float(1.0 / ev[-1])
+    beta = float((1.0 - 1.0 / (2.0 * math.sqrt(ev[-1] / ev[0]))) ** 2)
+    N = args.iterations
+    rows = []
+    for name, b, time_per_step in (("gd", 0.0, eta), ("hb", beta, math.sqrt(eta))):
+        peer = numpy_discrete(X, y, W0, a, eta, b, N)
+        method = f"gd:eta={eta!r}" if name == "gd" else f"hb:eta={eta!r}:beta={beta!r}"
+        out = os.path.join(WORK, f"discrete-{name}")
+        r, _ = run_gradflow(binary, ["compare"] + problem_args(args.size, args.seed)
+                            + ["--flows", "none", "--methods", method, "--t-end", repr(float(N * time_per_step)),
+                               "--output", out])
+        js = json.load(open(f"{out}/{name}.json")) if r else None
+        ours = js["wall_seconds"] / js["steps"] if js else float("nan")
+        rows.append((f"{args.size} {name}, every iteration sampled", f"numpy {N} iterations",
+                     peer * 1e3, ours * 1e3, peer / ours))
+    return rows
+
+
+# ---------------------------------------------------------------- continuous flows
+
+def scipy_flow(X, y, W0, a, flow, T, rtol, atol, method, budget, samples=101):
+    """scipy RK45/DOP853 on the flattened W^T (and V); losses at `samples` even times."""
+    from scipy.integrate import DOP853, RK45
+    model = Model(X, y, a)
+    n, d = X.shape
+    m = a.shape[0]
+    md = m * d
+    b = math.sqrt(2.0 * lambda0(X))
+    gamma = 3.0
+
+    def loss(WT):
+        f = np.maximum(X @ WT, 0.0) @ a / math.sqrt(m)
+        return 0.5 * float((f - y) @ (f - y))
+
+    if flow == "gd":
+        def rhs(t, s):
+            G, _ = model.grad(s.reshape(d, m))
+            return -G.ravel()
+        s0 = W0.T.ravel().copy()
+    else:
+        def rhs(t, s):
+            V = s[md:]
+            G, _ = model.grad(s[:md].reshape(d, m))
+            out = np.empty_like(s)
+            out[:md] = V
+            if flow == "hbf":
+                out[md:] = -b * V - G.ravel()
+            elif t == 0.0:
+                out[md:] = -G.ravel() / (1.0 + gamma)
+            else:
+                out[md:] = -gamma / t * V - G.ravel()
+            return out
+        s0 = np.concatenate([W0.T.ravel(), np.zeros(md)])
+    t_eval = np.linspace(0.0, T, samples)
+    solver = {"RK45": RK45, "DOP853": DOP853}[method](rhs, 0.0, s0, T, rtol=rtol, atol=atol)
+    losses = [loss(W0.T)]
+    k = 1
+    t0 = time.perf_counter()
+    while solver.status == "running":
+        solver.step()
+        if solver.status == "failed":
+            break
+        if k < samples and t_eval[k] <= solver.t:
+            sol = solver.dense_output()
+            while k < samples and t_eval[k] <= solver.t:
+                losses.append(loss(sol(t_eval[k])[:md].reshape(d, m)))
+                k += 1
+        if budget and time.perf_counter() - t0 > budget:
+            break
+    return {"wall_s": time.perf_counter() - t0, "t_reached": float(solver.t), "nfev": int(solver.nfev),
+            "t_samples": list(t_eval[:len(losses)]), "loss_samples": losses}
+
+
+def gradflow_losses(prefix):
+    rows = [line for line in open(prefix + ".csv") if not line.startswith("#")]
+    header = rows[0].strip().split(",")
+    data = np.array([[float(v) for v in line.strip().split(",")] for line in rows[1:]])
+    return data[:, header.index("t")], data[:, header.index("loss")]
+
+
+def max_relative_difference(losses, reference, floor=1e-12):
+    k = min(len(losses), len(reference))
+    a, r = np.array(losses[:k]), np.array(reference[:k])
+    ok = r > floor
+    return float(np.max(np.abs(a[ok] - r[ok]) / r[ok])) if ok.any() else float("nan")
+
+
+def flow_run(args, binary):
+    n, d, m = SIZES[args.size]
+    X, y, W0, a = make_problem(n, d, m, args.seed)
+    flowname = {"gd": "gradient-flow", "hbf": "hbf", "nag": "nesterov"}[args.flow]
+    out = os.path.join(WORK, f"flow-{args.size}-{args.flow}")
+    extra = args.extra.split() if args.extra else []
+    r, process_wall = run_gradflow(binary, ["simulate", "--flow", flowname] + problem_args(args.size, args.seed)
+                                   + ["--t-start", "0", "--t-end", repr(args.T), "--points", "101",
+                                      "--output", out] + extra, timeout=args.budget or None)
+    if r:
+        js = json.load(open(out + ".json"))
+        ours, events = js["wall_seconds"], (js.get("switching") or {}).get("events")
+        _, our_losses = gradflow_losses(out)
+    else:
+        ours, events, our_losses = float("nan"), None, []
+    peer = scipy_flow(X, y, W0, a, args.flow, args.T, args.rtol, args.atol, args.method, args.budget)
+    note = f"gradflow {'T=' + repr(args.T) if r else 'stopped at budget ' + repr(args.budget)}, {events} switches; " \
+           f"scipy reached t={peer['t_reached']:.3g}, nfev {peer['nfev']}; max rel loss diff " \
+           f"{max_relative_difference(our_losses, peer['loss_samples']):.2e}"
+    if args.reference:
+        json.dump(peer, open(args.reference, "w"))
+    return [(f"{args.size} {args.flow} to T={args.T}", f"scipy {args.method} rtol {args.rtol}",
+             peer["wall_s"], ours, peer["wall_s"] / ours, note)]
+
+
+def growth(args, binary):
+    rows = []
+    for n, m in ((20, 2000), (40, 2000), (80, 2000), (20, 8000), (20, 32000)):
+        out = os.path.join(WORK, f"growth-{n}-{m}")
+        r, _ = run_gradflow(binary, ["simulate", "--flow", "hbf", "--samples", str(n), "--dimension", "10",
+                                     "--width", str(m), "--seed", "0", "--t-end", repr(args.T), "--points", "21",
+                                     "--output", out], timeout=args.budget or None)
+        if not r:
+            rows.append((n, m, float("nan"), None))
+            continue
+        js = json.load(open(out + ".json"))
+        rows.append((n, m, js["wall_seconds"], js["switching"]["events"]))
+    base = rows[0][2]
+    print(f"\nGrowth: HBF to T = {args.T}, d = 10, GradFlow synthetic data, seed 0, exact pieces")
+    print("| n | m | wall s | switches | ms per switch | switches per unit time | wall / (n=20,m=2000) |")
+    print("|---|---|---|---|---|---|---|")
+    for n, m, wall, events in rows:
+        per = wall / events * 1e3 if events else float("nan")
+        print(f"| {n} | {m} | {wall:.2f} | {events} | {per:.3f} | {(events or 0) / args.T:.0f} | {wall / base:.1f}x |")
+    return []
+
+
+def print_table(rows):
+    if not rows:
+        return
+    print("| run | peer | peer | gradflow | peer / gradflow | notes |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        unit = "ms/iter" if "iteration" in row[0] else "s"
+        note = row[5] if len(row) > 5 else ""
+        print(f"| {row[0]} | {row[1]} | {row[2]:.3f} {unit} | {row[3]:.3f} {unit} | {row[4]:.2f} | {note} |")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("what", choices=["discrete", "flow", "growth", "all"])
+    p.add_argument("--bin", default=None, help="gradflow binary (default: the release build of this checkout)")
+    p.add_argument("--size", choices=sorted(SIZES), default="medium")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--iterations", type=int, default=100)
+    p.add_argument("--flow", choices=["gd", "hbf", "nag"], default="hbf")
+    p.add_argument("--T", type=float, default=50.0)
+    p.add_argument("--method", choices=["RK45", "DOP853"], default="RK45")
+    p.add_argument("--rtol", type=float, default=1e-6)
+    p.add_argument("--atol", type=float, default=1e-9)
+    p.add_argument("--budget", type=float, default=0.0, help="wall seconds per run before it is stopped (0: none)")
+    p.add_argument("--extra", default="", help="extra gradflow simulate options, e.g. '--solver events'")
+    p.add_argument("--reference", default=None, help="write the scipy run (t/loss samples) to this JSON")
+    args = p.parse_args()
+    binary = gradflow_binary(args.bin)
+    os.makedirs(WORK, exist_ok=True)
+    if args.what == "discrete":
+        print_table(discrete(args, binary))
+    elif args.what == "flow":
+        print_table(flow_run(args, binary))
+    elif args.what == "growth":
+        growth(args, binary)
+    else:
+        rows = discrete(args, binary)
+        for size, flow in (("small", "hbf"), ("small", "gd")):
+            args.size, args.flow = size, flow
+            rows += flow_run(args, binary)
+        print_table(rows)
+        args.T = 20.0
+        growth(args, binary)
+
+
+if __name__ == "__main__":
+    main()
