@@ -28,16 +28,23 @@ let package = Package(
         .target(name: "GradFlow", dependencies: ["GradFlowNumerics"]),
         // Writers: CSV, JSON, Markdown, LaTeX, atomic files.
         .target(name: "GradFlowExport", dependencies: ["GradFlow"]),
+        // The real data sets, as package resources.
+        .target(
+            name: "GradFlowDatasets",
+            path: "Datasets",
+            exclude: ["README.md", "make_datasets.py"],
+            resources: [.copy("digits01.csv"), .copy("digits01-64.csv"), .copy("breast_cancer.csv")]
+        ),
         // The command line.
         .executableTarget(
             name: "gradflow",
             dependencies: [
-                "GradFlow", "GradFlowExport",
+                "GradFlow", "GradFlowExport", "GradFlowDatasets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "TheoremTwoCheck", dependencies: ["GradFlow"], path: "Examples/TheoremTwoCheck"),
-        .testTarget(name: "GradFlowTests", dependencies: ["GradFlow", "GradFlowNumerics", "GradFlowExport", "gradflow"]),
+        .testTarget(name: "GradFlowTests", dependencies: ["GradFlow", "GradFlowNumerics", "GradFlowExport", "GradFlowDatasets", "gradflow"]),
     ],
     swiftLanguageModes: [.v6]
 )

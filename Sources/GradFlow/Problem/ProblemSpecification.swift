@@ -35,6 +35,8 @@ public struct ProblemSpecification: Sendable {
     public var dimension = 8
     public var labels: Dataset.LabelKind = .signs
     public var dataPath: String?
+    /// What outputs call the data when `dataPath` is a bundled file ("dataset digits01").
+    public var dataName: String?
     public var width = 512
     public var weightsPath: String?
     public var outputWeightsPath: String?
@@ -78,6 +80,6 @@ public struct ProblemSpecification: Sendable {
 
     /// What the data is called in outputs.
     var dataDescription: (data: String, labels: String?) {
-        (dataPath ?? "synthetic", dataPath == nil ? labels.rawValue : nil)
+        (dataName ?? dataPath ?? "synthetic", dataPath == nil ? labels.rawValue : nil)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GradFlow
+import GradFlowDatasets
 
 /// Options naming the problem: the model, its data, network and, for error runs, the frozen
 /// kernel. Defaults are `ProblemSpecification`'s.
@@ -22,6 +23,9 @@ struct ProblemOptions: ParsableArguments {
     @Option(help: "Data CSV with columns x1..xd,y (overrides the synthetic data).")
     var data: String?
 
+    @Option(help: "A bundled real data set instead: \(BundledDatasets.names.joined(separator: ", ")) (see Datasets/README.md).")
+    var dataset: String?
+
     @Option(parsing: .unconditional, help: "Hidden width m.")
     var width: Int = ProblemOptions.defaults.width
 
@@ -40,6 +44,18 @@ struct ProblemOptions: ParsableArguments {
     @Option(name: .customLong("initial-error"), help: "Δ(0) of error runs as a CSV column (default: f(W0) − y).")
     var initialError: String?
 
+    func validate() throws {
+        if let dataset {
+            guard BundledDatasets.names.contains(dataset) else {
+                throw ValidationError("--dataset: got \(dataset); allowed: \(BundledDatasets.names.joined(separator: ", "))")
+            }
+            guard data == nil else { throw ValidationError("--dataset: got \(dataset) together with --data; give one of them") }
+            guard BundledDatasets.path(of: dataset) != nil else {
+                throw ValidationError("--dataset: got \(dataset); its file is missing from the resource bundle next to the gradflow binary")
+            }
+        }
+    }
+
     func specification() -> ProblemSpecification {
         var s = ProblemSpecification()
         s.model = model.name
@@ -47,7 +63,8 @@ struct ProblemOptions: ParsableArguments {
         s.samples = samples
         s.dimension = dimension
         s.labels = labels
-        s.dataPath = data
+        s.dataPath = data ?? dataset.flatMap(BundledDatasets.path(of:))
+        s.dataName = dataset.map { "dataset \($0)" }
         s.width = width
         s.weightsPath = weights
         s.outputWeightsPath = outputWeights
