@@ -54,6 +54,7 @@ public struct RunRecord: Codable {
     public var wallSeconds: Double
     public var earlyStop: String?
     public var finalLoss: Double?
+    /// The samples file beside this record (its name).
     public var csv: String
     /// Weight runs with located switches: events, sliding time and their cost.
     public var switching: SwitchingStatistics?
@@ -113,7 +114,7 @@ public struct RunRecord: Codable {
         self.wallSeconds = wallSeconds
         earlyStop = solution.earlyStop?.description
         finalLoss = solution[.loss]?.last
-        csv = csvPath
+        csv = (csvPath as NSString).lastPathComponent
         switching = solution.switching
     }
 

@@ -3,18 +3,44 @@ import Foundation
 import GradFlow
 import GradFlowExport
 
+/// `--shard i/N`: the i-th of N parts of a sweep's points (point p goes to shard p mod N + 1).
+struct Shard: ExpressibleByArgument, Equatable {
+    let index: Int
+    let count: Int
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, i >= 1, i <= n else { return nil }
+        index = i
+        count = n
+    }
+
+    init(index: Int, count: Int) {
+        self.index = index
+        self.count = count
+    }
+
+    func contains(point p: Int) -> Bool { p % count == index - 1 }
+}
+
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
-        abstract: "Width sweep: which theorem checks hold at each width m, with the max weight distance and pattern-change ratio.")
+        abstract: "Width × seed sweep of flows and methods: which theorem checks hold at each width, with the weight distance and pattern-change ratio. Shards for clusters; resumes from its manifest.")
 
     @OptionGroup var problem: ProblemOptions
 
     @Option(help: "Comma-separated widths m.")
     var widths: String = "64,256,1024,4096,16384"
 
-    @Option(help: "Flow: \(FlowSpecification.allowedNames).")
-    var flow: FlowSpecification.Kind = .heavyBall
+    @Option(help: "Comma-separated seeds (default: --seed). Each seed draws its own data and W(0).")
+    var seeds: String?
+
+    @Option(name: [.customLong("flows"), .customLong("flow")], help: "Comma-separated flows: \(FlowSpecification.allowedNames); 'none' for none.")
+    var flows: String = "hbf"
+
+    @Option(help: "Comma-separated discrete methods NAME[:key=value]... as in compare (default none).")
+    var methods: String = "none"
 
     @OptionGroup var flowParameters: FlowParameterOptions
     @OptionGroup var solverOptions: SolverOptions
@@ -22,7 +48,13 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("lazy-c"), help: "c of R = cδλ0/n².") var lazyC: Double = 1
     @Option(name: .customLong("lazy-delta"), help: "δ of R = cδλ0/n².") var lazyDelta: Double = 0.1
 
-    @Option(help: "Output directory: sweep.md, sweep.csv and one CSV/JSON per width.")
+    @Flag(help: "Only write the plan (sweep-manifest/plan.json) and list the points; run nothing.")
+    var plan = false
+
+    @Option(help: "Run only shard i of N (i/N); then `gradflow merge` joins the shards.")
+    var shard: Shard?
+
+    @Option(help: "Output directory: one CSV/JSON per point, sweep.md, sweep.csv, checks.csv, and the manifest sweep-manifest/.")
     var output: String = "out/sweep"
 
     func validate() throws {
@@ -36,67 +68,157 @@ struct SweepCommand: ParsableCommand {
         guard lazyDelta.isFinite, lazyDelta > 0, lazyDelta < 1 else {
             throw ValidationError("--lazy-delta: got \(lazyDelta); the failure probability δ must lie in (0, 1)")
         }
-        _ = try widthList()
+        _ = try Self.integers(widths, option: "--widths", minimum: 1)
+        _ = try seedList()
+        guard !(plan && shard != nil) else { throw ValidationError("--plan: got --shard too; --plan only writes the plan") }
     }
 
-    /// Distinct positive widths, in the order given.
-    private func widthList() throws -> [Int] {
+    /// Distinct integers ≥ `minimum`, in the order given.
+    static func integers(_ text: String, option: String, minimum: Int) throws -> [Int] {
         var seen = Set<Int>()
-        return try widths.split(separator: ",", omittingEmptySubsequences: false).map { text -> Int in
-            guard let m = Int(text.trimmingCharacters(in: .whitespaces)), m >= 1 else {
-                throw ValidationError("--widths: got \"\(text)\"; positive integers, comma separated")
+        return try text.split(separator: ",", omittingEmptySubsequences: false).map { part -> Int in
+            guard let v = Int(part.trimmingCharacters(in: .whitespaces)), v >= minimum else {
+                throw ValidationError("\(option): got \"\(part)\"; integers ≥ \(minimum), comma separated")
             }
-            guard seen.insert(m).inserted else { throw ValidationError("--widths: got \(m) twice; give each width once") }
-            return m
+            guard seen.insert(v).inserted else { throw ValidationError("\(option): got \(v) twice; give each value once") }
+            return v
         }
+    }
+
+    private func seedList() throws -> [UInt64] {
+        guard let seeds else { return [problem.seed] }
+        return try Self.integers(seeds, option: "--seeds", minimum: 0).map { UInt64($0) }
+    }
+
+    /// Everything that determines the points' results: shards of one sweep must agree on it.
+    private func configuration() -> [String: String] {
+        let s = problem.specification()
+        let f = flowParameters
+        return [
+            "model": s.model, "model_options": s.modelOptions.values.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: ":"),
+            "samples": "\(s.samples)", "dimension": "\(s.dimension)", "labels": s.labels.rawValue,
+            "data": s.dataName ?? s.dataPath ?? "synthetic", "widths": widths, "seeds": (try? seedList().map(String.init).joined(separator: ",")) ?? "",
+            "flows": flows, "methods": methods,
+            "friction": f.friction.map(NumberFormat.roundTrip) ?? "default", "gamma": NumberFormat.roundTrip(f.gamma),
+            "alpha": f.alpha.map(NumberFormat.roundTrip) ?? "default", "t0": NumberFormat.roundTrip(f.t0),
+            "coefficients": f.coefficients ?? "",
+            "solver": solverOptions.solver.rawValue, "stepper": solverOptions.stepper.rawValue,
+            "rtol": NumberFormat.roundTrip(solverOptions.rtol), "atol": NumberFormat.roundTrip(solverOptions.atol),
+            "event_tolerance": NumberFormat.roundTrip(solverOptions.eventTolerance),
+            "times": (try? solverOptions.sampleTimes().values.map(NumberFormat.roundTrip).joined(separator: ",")) ?? "",
+            "lazy_c": NumberFormat.roundTrip(lazyC), "lazy_delta": NumberFormat.roundTrip(lazyDelta),
+        ]
     }
 
     func run() throws {
         GSL.disableAbortOnError()
         solverOptions.applyThreads()
-        var spec = problem.specification()
         let times = try solverOptions.sampleTimes()
-        let flowSpec = flowParameters.specification(kind: flow)
-        // Every width's problem and run, validated before the first run.
-        var plans: [(width: Int, plan: RunPlan)] = []
-        for m in try widthList() {
-            spec.width = m
-            var plan = RunPlan(command: "sweep", problem: try spec.build(), sampleTimes: times)
-            try plan.addFlows([flowSpec], solverOptions: solverOptions, theoremEnergy: true)
-            plans.append((m, plan))
+        let widthList = try Self.integers(widths, option: "--widths", minimum: 1)
+        let seedValues = try seedList()
+        let flowSpecs = try flowParameters.specifications(list: flows, option: "--flows")
+        let methodTexts = methods.listEntries()
+        guard !flowSpecs.isEmpty || !methodTexts.isEmpty else {
+            throw ValidationError("--flows: got none and no --methods; give at least one flow or method")
         }
-        let outputs = OutputSet()
-        var table = Table(header: ["m", "checks held", "failed checks", "max weight distance", "pattern change ratio",
-                                   "min λ_min(H(t))", "final loss"])
-        var detail = Table(header: ["m", "check", "verdict"])
+        // Every run is planned and validated on the first point's problem before anything runs.
+        var spec = problem.specification()
+        spec.width = widthList[0]
+        spec.seed = seedValues[0]
+        var probe = RunPlan(command: "sweep", problem: try spec.build(), sampleTimes: times)
+        try probe.addFlows(flowSpecs, solverOptions: solverOptions, theoremEnergy: true)
+        try probe.addMethods(methodTexts, flowParameters: flowParameters)
+        let runNames = probe.runs.map(\.name)
+        let labelled = seedValues.count > 1 || runNames.count > 1
+        var points: [SweepPoint] = []
+        for m in widthList {
+            for seed in seedValues {
+                for (k, name) in runNames.enumerated() {
+                    let id = "m\(m)" + (seedValues.count > 1 ? "-seed\(seed)" : "") + (runNames.count > 1 ? "-\(name)" : "")
+                    points.append(SweepPoint(id: id, width: m, seed: seed, run: name, runIndex: k))
+                }
+            }
+        }
+        let manifest = SweepManifest(directory: output)
+        let planned = SweepPlan(configuration: configuration(), labelled: labelled, points: points)
+        try manifest.record(planned)
+        if plan {
+            print("planned \(points.count) points in \(manifest.planPath):")
+            for (p, point) in points.enumerated() { print("  \(p + 1). \(point.id)") }
+            return
+        }
+        let mine = shard ?? Shard(index: 1, count: 1)
+        var computed = 0, skipped = 0
         var stops: [String] = []
-        for (m, plan) in plans {
-            let run = plan.runs[0]
-            let result = try plan.execute(run, lambdaMin: true, prefix: "\(output)/m\(m)", outputs: outputs)
-            let trajectory = result.solution
-            if let stop = trajectory.earlyStop { stops.append("m = \(m): \(stop.description)") }
-            guard case .flow(let flowValue) = run.dynamics else { continue }
-            let verdicts = TheoremChecks.verdicts(flow: flowValue, trajectory: trajectory, lambda0: plan.problem.lambda0,
-                                                  sampleCount: plan.problem.model.sampleCount, width: m,
-                                                  radiusConstant: lazyC, failureProbability: lazyDelta)
-            let failed = verdicts.filter { !$0.held }
-            table.rows.append([
-                "\(m)", "\(verdicts.count - failed.count)/\(verdicts.count)",
-                failed.isEmpty ? "-" : failed.map { String($0.name.prefix(while: { $0 != "=" && $0 != "," })).trimmingCharacters(in: .whitespaces) }.joined(separator: "; "),
-                NumberFormat.short(trajectory[.maxWeightDistance]?.max() ?? .nan, digits: 4),
-                NumberFormat.short(trajectory[.patternChangeRatio]?.max() ?? .nan, digits: 4),
-                NumberFormat.short(trajectory[.lambdaMin]?.min() ?? .nan, digits: 4),
-                NumberFormat.short(trajectory[.loss]?.last ?? .nan, digits: 4),
-            ])
-            for v in verdicts { detail.rows.append(["\(m)", v.name, v.summary]) }
+        for (p, point) in points.enumerated() where mine.contains(point: p) {
+            if manifest.isDone(point) {
+                skipped += 1
+                print("skipped \(point.id) (done)")
+                continue
+            }
+            spec.width = point.width
+            spec.seed = point.seed
+            var plan = RunPlan(command: "sweep", problem: try spec.build(), sampleTimes: times)
+            try plan.addFlows(flowSpecs, solverOptions: solverOptions, theoremEnergy: true)
+            try plan.addMethods(methodTexts, flowParameters: flowParameters)
+            let result = try evaluate(plan: plan, run: plan.runs[point.runIndex], point: point, labelled: labelled)
+            try manifest.markDone(result)
+            computed += 1
+            if let stop = result.stop { stops.append("\(point.id): \(stop)") }
         }
-        print("flow \(flowSpec.kind.rawValue), n = \(spec.samples), d = \(spec.dimension), seed \(spec.seed), solver \(solverOptions.solver.rawValue)")
-        print(AlignedTextTableWriter().render(table), terminator: "")
-        try outputs.add(.report(Report(sections: [.table(table), .table(detail)])), as: MarkdownTableWriter(), to: "\(output)/sweep.md")
-        try outputs.add(.table(table, caption: nil), as: CSVTableWriter(), to: "\(output)/sweep.csv")
-        try outputs.add(.table(detail, caption: nil), as: CSVTableWriter(), to: "\(output)/checks.csv")
-        try outputs.commit()
-        print("wrote \(output)/sweep.md, sweep.csv, checks.csv and one CSV/JSON per width")
+        if shard != nil {
+            print("shard \(mine.index)/\(mine.count): computed \(computed), skipped \(skipped) (done earlier); when every shard is done: gradflow merge --output \(output)")
+        } else {
+            try SweepMerge.merge(manifest: manifest, flowLine: "flows \(flows), methods \(methods), n = \(spec.samples), d = \(spec.dimension), seeds \(seedValues.map(String.init).joined(separator: ",")), solver \(solverOptions.solver.rawValue)")
+        }
         if !stops.isEmpty { throw RunStopped(message: stops.joined(separator: "; ")) }
+    }
+
+    /// Runs one point, writes its CSV and JSON, and returns its table rows.
+    private func evaluate(plan: RunPlan, run: PlannedRun, point: SweepPoint, labelled: Bool) throws -> SweepPointResult {
+        let outputs = OutputSet()
+        let result = try plan.execute(run, lambdaMin: true, prefix: "\(output)/\(point.id)", outputs: outputs)
+        try outputs.commit()
+        var trajectory = result.solution
+        var verdicts: [CheckVerdict] = []
+        let eigenvalues = plan.problem.model.spectra.linearRegime.eigenvalues
+        switch run.dynamics {
+        case .flow(let flow):
+            verdicts = TheoremChecks.verdicts(flow: flow, trajectory: trajectory, lambda0: plan.problem.lambda0,
+                                              sampleCount: plan.problem.model.sampleCount, width: point.width,
+                                              radiusConstant: lazyC, failureProbability: lazyDelta)
+        case .method(let method):
+            trajectory = DiscreteChecks.addingResidualPairRatio(to: trajectory)
+            var checks = try DiscreteChecks.checks(method: method, eigenvalues: eigenvalues, iterations: max(trajectory.rows.count - 1, 0))
+            if let loss0 = trajectory[.loss]?.first { checks += try method.lossBounds(eigenvalues: eigenvalues, initialLoss: loss0) }
+            verdicts = checks.compactMap { $0.evaluate(trajectory) }
+        }
+        let failed = verdicts.filter { !$0.held }
+        let lead = labelled ? ["\(point.width)", "\(point.seed)", point.run] : ["\(point.width)"]
+        let row = lead + [
+            "\(verdicts.count - failed.count)/\(verdicts.count)",
+            failed.isEmpty ? "-" : failed.map { String($0.name.prefix(while: { $0 != "=" && $0 != "," })).trimmingCharacters(in: .whitespaces) }.joined(separator: "; "),
+            NumberFormat.short(trajectory[.maxWeightDistance]?.max() ?? .nan, digits: 4),
+            NumberFormat.short(trajectory[.patternChangeRatio]?.max() ?? .nan, digits: 4),
+            NumberFormat.short(trajectory[.lambdaMin]?.min() ?? .nan, digits: 4),
+            NumberFormat.short(trajectory[.loss]?.last ?? .nan, digits: 4),
+        ]
+        return SweepPointResult(id: point.id, row: row, detail: verdicts.map { lead + [$0.name, $0.summary] },
+                                stop: trajectory.earlyStop?.description)
+    }
+}
+
+/// `gradflow merge`: joins the points of a sharded sweep into the files a single-process
+/// sweep writes.
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Join the shards of a sweep (its sweep-manifest/) into sweep.md, sweep.csv and checks.csv.")
+
+    @Option(help: "The sweep's output directory.")
+    var output: String = "out/sweep"
+
+    func run() throws {
+        try SweepMerge.merge(manifest: SweepManifest(directory: output), flowLine: nil)
     }
 }

@@ -482,4 +482,79 @@ final class CommandLineTests: XCTestCase {
         // Gradient flow on a quadratic with λ_min(Γ) = μ: Theorem 1's bound holds.
         XCTAssertTrue(checks.contains("gradient-flow,Thm 1: L(t) ≤ e^{-λ0 t} L(0)"), checks)
     }
+
+    // MARK: - Sweeps: plan, shards, merge, manifest
+
+    private static let grid = ["--samples", "4", "--dimension", "3", "--widths", "16,32", "--seeds", "0,1",
+                               "--flows", "hbf,gradient-flow", "--methods", "gd:eta=0.5", "--t-end", "2", "--points", "5"]
+
+    /// Every file under `directory` with its bytes; run records without their wall times.
+    private func snapshot(_ directory: String) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let enumerator = try XCTUnwrap(FileManager.default.enumerator(atPath: directory))
+        for case let name as String in enumerator {
+            let path = directory + "/" + name
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
+            var data = try Data(contentsOf: URL(fileURLWithPath: path))
+            if name.hasSuffix(".json") && !name.hasPrefix("sweep-manifest") {
+                let text = String(decoding: data, as: UTF8.self)
+                data = Data(text.split(separator: "\n").filter { !$0.contains("wall_seconds") }.joined(separator: "\n").utf8)
+            }
+            out[name] = data
+        }
+        return out
+    }
+
+    func testShardsMergedEqualTheSingleProcessSweep() throws {
+        let single = outputDirectory.appendingPathComponent("single").path
+        let whole = try run(["sweep"] + Self.grid + ["--output", single])
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        let reference = try snapshot(single)
+        // 12 points: one CSV and JSON each, the three tables, the plan and 12 point records.
+        XCTAssertEqual(reference.count, 12 * 2 + 3 + 1 + 12, "\(reference.keys.sorted())")
+        for n in [1, 2, 4] {
+            let directory = outputDirectory.appendingPathComponent("shards\(n)").path
+            let planned = try run(["sweep"] + Self.grid + ["--plan", "--output", directory])
+            XCTAssertEqual(planned.status, 0, planned.stderr)
+            for i in 1...n {
+                let shard = try run(["sweep"] + Self.grid + ["--shard", "\(i)/\(n)", "--output", directory])
+                XCTAssertEqual(shard.status, 0, shard.stderr)
+            }
+            let merged = try run(["merge", "--output", directory])
+            XCTAssertEqual(merged.status, 0, merged.stderr)
+            let files = try snapshot(directory)
+            XCTAssertEqual(Set(files.keys), Set(reference.keys), "N = \(n)")
+            for (name, data) in reference { XCTAssertEqual(files[name], data, "N = \(n): \(name)") }
+        }
+    }
+
+    func testManifestSkipsPointsMarkedDoneAndMergeNeedsAll() throws {
+        let directory = outputDirectory.appendingPathComponent("manifest").path
+        XCTAssertEqual(try run(["sweep"] + Self.grid + ["--plan", "--output", directory]).status, 0)
+        // A merge before any point is done is refused, naming what is missing.
+        let early = try run(["merge", "--output", directory])
+        XCTAssertNotEqual(early.status, 0)
+        XCTAssertTrue(early.stderr.contains("12 of 12 points are not done"), early.stderr)
+        // Mark one point done by hand, with a row no computation would give.
+        let record = #"{"id": "m16-seed0-hbf", "row": ["16", "0", "hbf", "SENTINEL", "-", "0", "0", "0", "0"], "detail": []}"#
+        try record.write(toFile: directory + "/sweep-manifest/m16-seed0-hbf.json", atomically: true, encoding: .utf8)
+        let first = try run(["sweep"] + Self.grid + ["--shard", "1/2", "--output", directory])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout.contains("skipped m16-seed0-hbf (done)"), first.stdout)
+        // The point marked done was not recomputed: no CSV, and its row is the one recorded.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/m16-seed0-hbf.csv"))
+        // A rerun of the same shard (after kill -9, say) recomputes nothing.
+        let again = try run(["sweep"] + Self.grid + ["--shard", "1/2", "--output", directory])
+        XCTAssertTrue(again.stdout.contains("computed 0, skipped 6"), again.stdout)
+        XCTAssertEqual(try run(["sweep"] + Self.grid + ["--shard", "2/2", "--output", directory]).status, 0)
+        let merged = try run(["merge", "--output", directory])
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        let table = try String(contentsOfFile: directory + "/sweep.csv", encoding: .utf8)
+        XCTAssertTrue(table.contains("16,0,hbf,SENTINEL"), table)
+        // Another sweep into the same directory is refused.
+        let other = try run(["sweep", "--samples", "4", "--dimension", "3", "--widths", "16", "--output", directory])
+        XCTAssertNotEqual(other.status, 0)
+        XCTAssertTrue(other.stderr.contains("holds another sweep"), other.stderr)
+    }
 }
