@@ -21,11 +21,16 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var flowParameters: FlowParameterOptions
     @OptionGroup var solverOptions: SolverOptions
+    @Option(parsing: .unconditional, help: "Independent runs at once, on separate cores (default: the number of cores). The files are the same for every value.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @OptionGroup var progressOptions: ProgressOptions
 
     @Option(help: "Output directory: one CSV and JSON per run, plus rates.md and rates.csv.")
     var output: String = "out/compare"
 
     func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs: got \(jobs); need at least 1") }
         guard epsilon.isFinite, epsilon > 0 else { throw ValidationError("--epsilon: got \(epsilon); must be a finite number > 0") }
     }
 
@@ -45,8 +50,10 @@ struct CompareCommand: ParsableCommand {
         var parameters: [String] = []
         var stops: [String] = []
         var notes: [String] = []
-        for run in plan.runs {
-            let result = try plan.execute(run, lambdaMin: false, prefix: "\(output)/\(run.name)", outputs: outputs)
+        let results = try plan.executeAll(lambdaMin: false, prefix: { "\(output)/\($0.name)" }, outputs: outputs, jobs: jobs,
+                                          progress: progressOptions.line())
+        for result in results {
+            let run = result.run
             switch run.dynamics {
             case .flow(let flow):
                 var summary = RateSummary(run: run.name, trajectory: result.solution, law: flow.lossLaw, epsilon: epsilon)

@@ -18,6 +18,10 @@ struct LyapunovCommand: ParsableCommand {
 
     @OptionGroup var flowParameters: FlowParameterOptions
     @OptionGroup var solverOptions: SolverOptions
+    @Option(parsing: .unconditional, help: "Independent runs at once, on separate cores (default: the number of cores). The files are the same for every value.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @OptionGroup var progressOptions: ProgressOptions
 
     @Option(name: .customLong("table-times"), parsing: .unconditional,
             help: "Times of the decay table rows, comma separated (default: 7 evenly spaced from --t-start to --t-end).")
@@ -33,6 +37,7 @@ struct LyapunovCommand: ParsableCommand {
     var output: String = "out/lyapunov"
 
     func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs: got \(jobs); need at least 1") }
         guard lazyC.isFinite, lazyC > 0 else { throw ValidationError("--lazy-c: got \(lazyC); must be finite and > 0") }
         guard lazyDelta.isFinite, lazyDelta > 0, lazyDelta < 1 else {
             throw ValidationError("--lazy-delta: got \(lazyDelta); the failure probability δ must lie in (0, 1)")
@@ -82,8 +87,10 @@ struct LyapunovCommand: ParsableCommand {
         var rates = Table(header: ["run", "energy law", "fitted rate", "theory rate", "theory source"])
         var checks = Table(header: ["run", "check", "source", "verdict"])
         var stops: [String] = []
-        for run in plan.runs {
-            let result = try plan.execute(run, lambdaMin: true, prefix: "\(output)/\(run.name)", outputs: outputs)
+        let results = try plan.executeAll(lambdaMin: true, prefix: { "\(output)/\($0.name)" }, outputs: outputs, jobs: jobs,
+                                          progress: progressOptions.line())
+        for result in results {
+            let run = result.run
             switch run.dynamics {
             case .flow(let flow):
                 let trajectory = result.solution

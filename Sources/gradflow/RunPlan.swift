@@ -63,19 +63,102 @@ struct RunPlan {
     /// Runs one planned run and stages its CSV and JSON as `prefix.csv`, `prefix.json`.
     func execute(_ run: PlannedRun, lambdaMin: Bool, prefix: String, outputs: OutputSet,
                  options: SolveOptions = SolveOptions()) throws -> RunResult {
+        let (solution, wall) = try Self.solveRun(run, problem: problem, sampleTimes: sampleTimes, lambdaMin: lambdaMin, options: options)
+        return try stage(run, solution: solution, wallSeconds: wall, prefix: prefix, outputs: outputs)
+    }
+
+    /// Runs every planned run on up to `jobs` cores and stages their files in plan order, so
+    /// the outputs are the same bytes for every `jobs`. Each worker builds its own copy of the
+    /// problem from the specification (models keep workspaces), with the same draws.
+    func executeAll(lambdaMin: Bool, prefix: (PlannedRun) -> String, outputs: OutputSet, jobs: Int,
+                    progress: ProgressLine?) throws -> [RunResult] {
+        var solved = [(Solution, Double)?](repeating: nil, count: runs.count)
+        if jobs <= 1 || runs.count <= 1 {
+            for (k, run) in runs.enumerated() {
+                var options = SolveOptions()
+                options.progress = progress?.reporter(run: run.name, endTime: sampleTimes.values.last ?? 0)
+                solved[k] = try Self.solveRun(run, problem: problem, sampleTimes: sampleTimes, lambdaMin: lambdaMin, options: options)
+                progress?.finish()
+            }
+        } else {
+            let work = ParallelRuns(runs: runs, specification: problem.specification, sampleTimes: sampleTimes,
+                                    lambdaMin: lambdaMin, workers: min(jobs, runs.count), progress: progress)
+            solved = try work.execute()
+        }
+        return try zip(runs, solved).map { run, result in
+            try stage(run, solution: result!.0, wallSeconds: result!.1, prefix: prefix(run), outputs: outputs)
+        }
+    }
+
+    /// Solves one run on `problem` (with the model's monitors) and times it.
+    static func solveRun(_ run: PlannedRun, problem: Problem, sampleTimes: SampleTimes, lambdaMin: Bool,
+                         options: SolveOptions) throws -> (Solution, Double) {
         let monitors = problem.model.monitors(flow: run.dynamics.observedFlow, lambdaMin: lambdaMin)
         let clock = ContinuousClock()
         let start = clock.now
         let solution = try solve(problem, run.dynamics, solver: run.solver ?? .exact, sampleTimes: sampleTimes,
                                  monitors: monitors, options: options)
         let elapsed = clock.now - start
-        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return (solution, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+    }
+
+    /// Stages a run's CSV and JSON.
+    func stage(_ run: PlannedRun, solution: Solution, wallSeconds: Double, prefix: String, outputs: OutputSet) throws -> RunResult {
         let record = RunRecord(command: command, problem: problem, run: run.dynamics.name, dynamics: run.dynamics, solver: run.solver,
-                               recipe: run.recipe, sampleTimes: sampleTimes, solution: solution, wallSeconds: wall,
+                               recipe: run.recipe, sampleTimes: sampleTimes, solution: solution, wallSeconds: wallSeconds,
                                csvPath: prefix + ".csv")
         try outputs.add(.samples(solution, metadata: record.csvMetadata), as: CSVTableWriter(), to: prefix + ".csv")
         try outputs.add(.record(record), as: JSONRecordWriter(), to: prefix + ".json")
-        return RunResult(run: run, solution: solution, record: record, wallSeconds: wall)
+        return RunResult(run: run, solution: solution, record: record, wallSeconds: wallSeconds)
+    }
+}
+
+/// Runs on several threads: worker w takes runs w, w + W, w + 2W, … on its own problem.
+/// Results land by index; the first error (in run order) is rethrown.
+private final class ParallelRuns: @unchecked Sendable {
+    let runs: [PlannedRun]
+    let specification: ProblemSpecification
+    let sampleTimes: SampleTimes
+    let lambdaMin: Bool
+    let workers: Int
+    let progress: ProgressLine?
+    private let lock = NSLock()
+    private var results: [(Solution, Double)?]
+    private var errors: [Int: Error] = [:]
+
+    init(runs: [PlannedRun], specification: ProblemSpecification, sampleTimes: SampleTimes, lambdaMin: Bool,
+         workers: Int, progress: ProgressLine?) {
+        self.runs = runs
+        self.specification = specification
+        self.sampleTimes = sampleTimes
+        self.lambdaMin = lambdaMin
+        self.workers = workers
+        self.progress = progress
+        results = Array(repeating: nil, count: runs.count)
+    }
+
+    func execute() throws -> [(Solution, Double)?] {
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let problem: Problem
+            do {
+                problem = try specification.build()
+            } catch {
+                lock.withLock { errors[w] = error }
+                return
+            }
+            for k in stride(from: w, to: runs.count, by: workers) {
+                do {
+                    let result = try RunPlan.solveRun(runs[k], problem: problem, sampleTimes: sampleTimes,
+                                                      lambdaMin: lambdaMin, options: SolveOptions())
+                    lock.withLock { results[k] = result }
+                    progress?.runFinished(runs[k].name, of: runs.count)
+                } catch {
+                    lock.withLock { errors[k] = error }
+                }
+            }
+        }
+        if let first = errors.keys.min() { throw errors[first]! }
+        return results
     }
 }
 

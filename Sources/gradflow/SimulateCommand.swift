@@ -15,6 +15,7 @@ struct SimulateCommand: ParsableCommand {
 
     @OptionGroup var flowParameters: FlowParameterOptions
     @OptionGroup var solverOptions: SolverOptions
+    @OptionGroup var progressOptions: ProgressOptions
 
     @Flag(name: .customLong("lambda-min"), help: "Add the column lambda_min = λ_min(H(t)) (an eigen-decomposition per sample).")
     var lambdaMin = false
@@ -44,7 +45,10 @@ struct SimulateCommand: ParsableCommand {
         var options = SolveOptions()
         options.recordStates = saveStates
         options.recordSwitches = saveSwitches
+        let progress = progressOptions.line()
+        options.progress = progress?.reporter(run: plan.runs[0].name, endTime: plan.sampleTimes.values.last ?? 0)
         let result = try plan.execute(plan.runs[0], lambdaMin: lambdaMin, prefix: output, outputs: outputs, options: options)
+        progress?.finish()
         if let states = result.solution.states {
             var table = Table(header: ["t"] + (0..<built.model.dimension).map { "x\($0 + 1)" })
             for (t, x) in zip(result.solution.times, states) { table.rows.append(([t] + x).map(NumberFormat.roundTrip)) }

@@ -54,7 +54,7 @@ struct SweepManifest {
             }
             return
         }
-        try AtomicFile.write(String(decoding: try Self.encoder.encode(plan), as: UTF8.self) + "\n", to: planPath)
+        try Self.write(String(decoding: try Self.encoder.encode(plan), as: UTF8.self) + "\n", to: planPath)
     }
 
     func loadPlan() throws -> SweepPlan {
@@ -78,7 +78,14 @@ struct SweepManifest {
     }
 
     func markDone(_ result: SweepPointResult) throws {
-        try AtomicFile.write(String(decoding: try Self.encoder.encode(result), as: UTF8.self) + "\n", to: recordPath(result.id))
+        try Self.write(String(decoding: try Self.encoder.encode(result), as: UTF8.self) + "\n", to: recordPath(result.id))
+    }
+
+    /// One JSON file, written atomically by the export layer.
+    private static func write(_ json: String, to path: String) throws {
+        let outputs = OutputSet()
+        try outputs.add(.json(json), as: JSONRecordWriter(), to: path)
+        try outputs.commit()
     }
 }
 

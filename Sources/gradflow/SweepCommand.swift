@@ -57,7 +57,13 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Output directory: one CSV/JSON per point, sweep.md, sweep.csv, checks.csv, and the manifest sweep-manifest/.")
     var output: String = "out/sweep"
 
+    @Option(parsing: .unconditional, help: "Points at once, on separate cores (default: the number of cores). The files are the same for every value.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @OptionGroup var progressOptions: ProgressOptions
+
     func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs: got \(jobs); need at least 1") }
         guard problem.model.name == ReLUWeightField.modelName else {
             throw ValidationError("--model: got \(problem.model.name); a width sweep needs --model network")
         }
@@ -148,14 +154,20 @@ struct SweepCommand: ParsableCommand {
             return
         }
         let mine = shard ?? Shard(index: 1, count: 1)
-        var computed = 0, skipped = 0
-        var stops: [String] = []
+        var pending: [SweepPoint] = []
+        var skipped = 0
         for (p, point) in points.enumerated() where mine.contains(point: p) {
             if manifest.isDone(point) {
                 skipped += 1
                 print("skipped \(point.id) (done)")
-                continue
+            } else {
+                pending.append(point)
             }
+        }
+        let baseSpecification = spec
+        let progress = progressOptions.line()
+        let stops = try SweepWorkers(points: pending, workers: min(jobs, max(pending.count, 1))).run { point in
+            var spec = baseSpecification
             spec.width = point.width
             spec.seed = point.seed
             var plan = RunPlan(command: "sweep", problem: try spec.build(), sampleTimes: times)
@@ -163,9 +175,11 @@ struct SweepCommand: ParsableCommand {
             try plan.addMethods(methodTexts, flowParameters: flowParameters)
             let result = try evaluate(plan: plan, run: plan.runs[point.runIndex], point: point, labelled: labelled)
             try manifest.markDone(result)
-            computed += 1
-            if let stop = result.stop { stops.append("\(point.id): \(stop)") }
+            progress?.runFinished(point.id, of: pending.count)
+            return result.stop.map { "\(point.id): \($0)" }
         }
+        progress?.finish()
+        let computed = pending.count
         if shard != nil {
             print("shard \(mine.index)/\(mine.count): computed \(computed), skipped \(skipped) (done earlier); when every shard is done: gradflow merge --output \(output)")
         } else {
@@ -220,5 +234,41 @@ struct MergeCommand: ParsableCommand {
 
     func run() throws {
         try SweepMerge.merge(manifest: SweepManifest(directory: output), flowLine: nil)
+    }
+}
+
+/// Runs a sweep's points on several threads; each point is independent (its own problem and
+/// files). Returns the stop messages in point order; rethrows the first error in point order.
+private final class SweepWorkers: @unchecked Sendable {
+    let points: [SweepPoint]
+    let workers: Int
+    private let lock = NSLock()
+    private var stops: [Int: String] = [:]
+    private var errors: [Int: Error] = [:]
+
+    init(points: [SweepPoint], workers: Int) {
+        self.points = points
+        self.workers = workers
+    }
+
+    func run(_ body: @escaping (SweepPoint) throws -> String?) throws -> [String] {
+        let work = { [self] (w: Int) in
+            for k in stride(from: w, to: points.count, by: workers) {
+                do {
+                    if let stop = try body(points[k]) { lock.withLock { stops[k] = stop } }
+                } catch {
+                    lock.withLock { errors[k] = error }
+                    return
+                }
+            }
+        }
+        if workers <= 1 {
+            work(0)
+        } else {
+            nonisolated(unsafe) let shared = work
+            DispatchQueue.concurrentPerform(iterations: workers) { shared($0) }
+        }
+        if let first = errors.keys.min() { throw errors[first]! }
+        return stops.keys.sorted().map { stops[$0]! }
     }
 }

@@ -557,4 +557,27 @@ final class CommandLineTests: XCTestCase {
         XCTAssertNotEqual(other.status, 0)
         XCTAssertTrue(other.stderr.contains("holds another sweep"), other.stderr)
     }
+
+    // MARK: - Parallel runs
+
+    func testJobsOneAndTwoWriteTheSameFiles() throws {
+        // Independent runs on separate cores are collected in plan order: the files do not
+        // depend on --jobs (run records up to their wall times).
+        let commands: [[String]] = [
+            ["compare"] + Self.tiny + ["--methods", "gd:eta=0.5,hb:recipe=003-hb"],
+            ["lyapunov"] + Self.tiny + ["--methods", "hb:recipe=003-hb"],
+            ["sweep"] + Self.grid,
+        ]
+        for (k, command) in commands.enumerated() {
+            var snapshots: [[String: Data]] = []
+            for jobs in [1, 2] {
+                let directory = outputDirectory.appendingPathComponent("jobs\(k)-\(jobs)").path
+                let result = try run(command + ["--jobs", "\(jobs)", "--output", directory])
+                XCTAssertEqual(result.status, 0, result.stderr)
+                snapshots.append(try snapshot(directory))
+            }
+            XCTAssertFalse(snapshots[0].isEmpty)
+            XCTAssertEqual(snapshots[0], snapshots[1], command[0])
+        }
+    }
 }

@@ -109,7 +109,6 @@ private struct RunLoop {
             row += state.extras
             solution.rows.append(row)
             if options.recordStates { solution.states?.append(state.position.array) }
-            options.progress?(point.time)
             return true
         }
 
@@ -153,6 +152,8 @@ private struct RunLoop {
                 solution.earlyStop = .diverged(time: point.time)
                 break
             }
+            options.progress?(SolveProgress(time: point.time, evaluations: propagator.statistics.evaluations,
+                                            switches: propagator.switching?.events))
         }
         return finish(solution, propagator, begin: begin)
     }

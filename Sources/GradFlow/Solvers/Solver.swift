@@ -85,8 +85,18 @@ public struct SolveOptions {
     /// Called with the time and the position of every accepted state of a switching
     /// solver (a test hook: it copies the state at every step).
     public var acceptedStateObserver: ((Double, [Double]) -> Void)?
-    /// Called after every sample with the time reached.
-    public var progress: ((Double) -> Void)?
+    /// Called after every sample with the time reached and the cost so far.
+    public var progress: ((SolveProgress) -> Void)?
 
     public init() {}
+}
+
+/// How far a run has come, for progress reports.
+public struct SolveProgress: Sendable {
+    /// The time of the last sample.
+    public var time: Double
+    /// Right-hand-side or gradient evaluations so far.
+    public var evaluations: Int
+    /// Activation switches so far (switching solvers).
+    public var switches: Int?
 }
