@@ -26,11 +26,17 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var progressOptions: ProgressOptions
 
+    @Option(parsing: .unconditional, help: "Discrete methods: exactly K iterations each (default: the iteration whose time is nearest the last sample time).")
+    var iterations: Int?
+
     @Option(help: "Output directory: one CSV and JSON per run, plus rates.md and rates.csv.")
     var output: String = "out/compare"
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs: got \(jobs); need at least 1") }
+        if let iterations, !(0...RunPlan.iterationLimit).contains(iterations) {
+            throw ValidationError("--iterations: got \(iterations); need 0 ≤ K ≤ \(RunPlan.iterationLimit)")
+        }
         guard epsilon.isFinite, epsilon > 0 else { throw ValidationError("--epsilon: got \(epsilon); must be a finite number > 0") }
     }
 
@@ -40,6 +46,7 @@ struct CompareCommand: ParsableCommand {
         let flowSpecs = try flowParameters.specifications(list: flows, option: "--flows")
         let built = try problem.specification().build()
         var plan = RunPlan(command: "compare", problem: built, sampleTimes: try solverOptions.sampleTimes())
+        plan.iterations = iterations
         try plan.addFlows(flowSpecs, solverOptions: solverOptions)
         try plan.addMethods(methods.listEntries(), flowParameters: flowParameters)
         let frozen = built.model.spectra.linearRegime

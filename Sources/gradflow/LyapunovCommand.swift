@@ -23,6 +23,9 @@ struct LyapunovCommand: ParsableCommand {
 
     @OptionGroup var progressOptions: ProgressOptions
 
+    @Option(parsing: .unconditional, help: "Discrete methods: exactly K iterations each (default: the iteration whose time is nearest the last sample time).")
+    var iterations: Int?
+
     @Option(name: .customLong("table-times"), parsing: .unconditional,
             help: "Times of the decay table rows, comma separated (default: 7 evenly spaced from --t-start to --t-end).")
     var tableTimes: String?
@@ -38,6 +41,9 @@ struct LyapunovCommand: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs: got \(jobs); need at least 1") }
+        if let iterations, !(0...RunPlan.iterationLimit).contains(iterations) {
+            throw ValidationError("--iterations: got \(iterations); need 0 ≤ K ≤ \(RunPlan.iterationLimit)")
+        }
         guard lazyC.isFinite, lazyC > 0 else { throw ValidationError("--lazy-c: got \(lazyC); must be finite and > 0") }
         guard lazyDelta.isFinite, lazyDelta > 0, lazyDelta < 1 else {
             throw ValidationError("--lazy-delta: got \(lazyDelta); the failure probability δ must lie in (0, 1)")
@@ -75,6 +81,7 @@ struct LyapunovCommand: ParsableCommand {
         }
         let times = try SampleTimes(list: Array(Set(grid.values + rows)).sorted())
         var plan = RunPlan(command: "lyapunov", problem: built, sampleTimes: times)
+        plan.iterations = iterations
         // Theorem 2's energy uses α = √(λ0/2) whatever b is, so that a b below √(2λ0) shows up.
         try plan.addFlows(flowSpecs, solverOptions: solverOptions, theoremEnergy: true)
         try plan.addMethods(methods.listEntries(), flowParameters: flowParameters)

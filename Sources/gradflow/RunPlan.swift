@@ -28,6 +28,10 @@ struct RunPlan {
     let problem: Problem
     let sampleTimes: SampleTimes
     var runs: [PlannedRun] = []
+    /// Discrete runs: exactly this many iterations (default: to the last sample time).
+    var iterations: Int?
+    /// The largest `--iterations`: every iteration is sampled, so K bounds the rows kept.
+    static let iterationLimit = 10_000_000
 
     init(command: String, problem: Problem, sampleTimes: SampleTimes) {
         self.command = command
@@ -63,6 +67,8 @@ struct RunPlan {
     /// Runs one planned run and stages its CSV and JSON as `prefix.csv`, `prefix.json`.
     func execute(_ run: PlannedRun, lambdaMin: Bool, prefix: String, outputs: OutputSet,
                  options: SolveOptions = SolveOptions()) throws -> RunResult {
+        var options = options
+        options.iterations = iterations
         let (solution, wall) = try Self.solveRun(run, problem: problem, sampleTimes: sampleTimes, lambdaMin: lambdaMin, options: options)
         return try stage(run, solution: solution, wallSeconds: wall, prefix: prefix, outputs: outputs)
     }
@@ -76,13 +82,14 @@ struct RunPlan {
         if jobs <= 1 || runs.count <= 1 {
             for (k, run) in runs.enumerated() {
                 var options = SolveOptions()
+                options.iterations = iterations
                 options.progress = progress?.reporter(run: run.name, endTime: sampleTimes.values.last ?? 0)
                 solved[k] = try Self.solveRun(run, problem: problem, sampleTimes: sampleTimes, lambdaMin: lambdaMin, options: options)
                 progress?.finish()
             }
         } else {
             let work = ParallelRuns(runs: runs, specification: problem.specification, sampleTimes: sampleTimes,
-                                    lambdaMin: lambdaMin, workers: min(jobs, runs.count), progress: progress)
+                                    lambdaMin: lambdaMin, iterations: iterations, workers: min(jobs, runs.count), progress: progress)
             solved = try work.execute()
         }
         return try zip(runs, solved).map { run, result in
@@ -120,6 +127,7 @@ private final class ParallelRuns: @unchecked Sendable {
     let specification: ProblemSpecification
     let sampleTimes: SampleTimes
     let lambdaMin: Bool
+    let iterations: Int?
     let workers: Int
     let progress: ProgressLine?
     private let lock = NSLock()
@@ -127,7 +135,8 @@ private final class ParallelRuns: @unchecked Sendable {
     private var errors: [Int: Error] = [:]
 
     init(runs: [PlannedRun], specification: ProblemSpecification, sampleTimes: SampleTimes, lambdaMin: Bool,
-         workers: Int, progress: ProgressLine?) {
+         iterations: Int?, workers: Int, progress: ProgressLine?) {
+        self.iterations = iterations
         self.runs = runs
         self.specification = specification
         self.sampleTimes = sampleTimes
@@ -148,8 +157,10 @@ private final class ParallelRuns: @unchecked Sendable {
             }
             for k in stride(from: w, to: runs.count, by: workers) {
                 do {
+                    var options = SolveOptions()
+                    options.iterations = iterations
                     let result = try RunPlan.solveRun(runs[k], problem: problem, sampleTimes: sampleTimes,
-                                                      lambdaMin: lambdaMin, options: SolveOptions())
+                                                      lambdaMin: lambdaMin, options: options)
                     lock.withLock { results[k] = result }
                     progress?.runFinished(runs[k].name, of: runs.count)
                 } catch {

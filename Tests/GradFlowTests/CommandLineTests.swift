@@ -580,4 +580,23 @@ final class CommandLineTests: XCTestCase {
             XCTAssertEqual(snapshots[0], snapshots[1], command[0])
         }
     }
+
+    // MARK: - Run lengths in iterations
+
+    func testIterationsGivesEveryMethodExactlyK() throws {
+        let directory = outputDirectory.appendingPathComponent("iterations").path
+        let methods = ["gd:eta=0.5", "hb:recipe=003-hb", "nag:recipe=003-nag", "nag-gamma:eta=0.5", "nag-sc:eta=0.5",
+                       "multi:eta=0.3:betas=0.5/0.2", "gdm:eta=0.5:gamma=0.9", "gauss-newton:eta=0.5", "discretized:flow=hbf:h=0.2"]
+        let result = try run(["compare"] + Self.tiny + ["--flows", "none", "--methods", methods.joined(separator: ","),
+                                                         "--iterations", "37", "--output", directory])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        for name in ["gd", "hb", "nag", "nag-gamma", "nag-sc", "multi", "gdm", "gauss-newton", "discretized-hbf"] {
+            let parsed = parseTrajectory(try String(contentsOfFile: "\(directory)/\(name).csv", encoding: .utf8))
+            // Every iteration 0…37 is sampled, whatever each method's time per step.
+            XCTAssertEqual(parsed.rows.count, 38, name)
+            XCTAssertEqual(parsed.rows.last?.split(separator: ",").first, "37.0", name)
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name).json"))) as? [String: Any]
+            XCTAssertEqual(json?["steps"] as? Int, 37, name)
+        }
+    }
 }
