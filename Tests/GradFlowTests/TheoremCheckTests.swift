@@ -149,4 +149,22 @@ final class TheoremCheckTests: XCTestCase {
         // An unstable flow (s³ + 0.8s² + s + λ is not Hurwitz for λ > 0.8) has no such energy.
         XCTAssertThrowsError(try ModalLyapunovEnergy(kernel: eigen, flow: HigherOrderMomentumFlow(coefficients: [1, 0.8])))
     }
+
+    func testMonotonicityCheckFindsTheFirstRise() throws {
+        var solution = Solution(columns: ["t", "energy"])
+        solution.rows = [[0, 4], [1, 3], [2, 3], [3, 3.3], [4, 2], [5, 2.5]]
+        let verdict = try XCTUnwrap(MonotonicityCheck(name: "V non-increasing", source: "test", column: .energy).evaluate(solution))
+        XCTAssertFalse(verdict.held)
+        XCTAssertEqual(verdict.firstFailureTime, 3)
+        XCTAssertEqual(try XCTUnwrap(verdict.firstFailureRatio), 1.1, accuracy: 1e-15)
+        // Worst step: 2 → 2.5 at t = 5, ratio 1.25; two of the five steps rise.
+        XCTAssertEqual(verdict.worstRatio, 1.25, accuracy: 1e-15)
+        XCTAssertEqual(verdict.worstTime, 5)
+        XCTAssertTrue(verdict.summary.contains("2 of 5 steps rise"), verdict.summary)
+        // Equal values and rises within the relative slack (1e-9) hold.
+        solution.rows = [[0, 4], [1, 3], [2, 3], [3, 3 * (1 + 1e-12)], [4, 1]]
+        XCTAssertTrue(try XCTUnwrap(MonotonicityCheck(name: "V", source: "test", column: .energy).evaluate(solution)).held)
+        // A missing observable gives no verdict.
+        XCTAssertNil(MonotonicityCheck(name: "V", source: "test", column: .lambdaMin).evaluate(solution))
+    }
 }

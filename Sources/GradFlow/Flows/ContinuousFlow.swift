@@ -55,7 +55,7 @@ public protocol ContinuousFlow: Sendable {
     /// The loss rate of the linearized dynamics on a frozen kernel with these eigenvalues.
     func linearizedLossRate(eigenvalues: [Double]) throws -> Double?
     /// The inequalities of the flow's theorems, with constants from the run.
-    func theoremChecks(constants: CheckConstants, initialEnergy: Double) -> [BoundCheck]
+    func theoremChecks(constants: CheckConstants, initialEnergy: Double) -> [any SolutionCheck]
     /// Verdicts measured on the run rather than checked against a bound (Theorem 3's A).
     func measuredVerdicts(_ solution: Solution) -> [CheckVerdict]
     /// The decay of the energy the Lyapunov tables report, with its bound and theory.
@@ -83,7 +83,7 @@ extension ContinuousFlow {
         try LinearizedRate.exponentialLossRate(flow: self, eigenvalues: eigenvalues)
     }
 
-    public func theoremChecks(constants: CheckConstants, initialEnergy: Double) -> [BoundCheck] { [] }
+    public func theoremChecks(constants: CheckConstants, initialEnergy: Double) -> [any SolutionCheck] { [] }
     public func measuredVerdicts(_ solution: Solution) -> [CheckVerdict] { [] }
 
     public func energyDecay(lambda0: Double, frozenKernel: SymmetricEigensystem?,

@@ -18,9 +18,9 @@ public struct GradientFlow: ContinuousFlow {
     }
 
     /// Theorem 1, and Du et al.'s lazy-training radius R' behind it (weight runs).
-    public func theoremChecks(constants c: CheckConstants, initialEnergy: Double) -> [BoundCheck] {
+    public func theoremChecks(constants c: CheckConstants, initialEnergy: Double) -> [any SolutionCheck] {
         let l0 = c.lambda0, loss0 = c.initialLoss, n = Double(c.sampleCount)
-        var checks = [BoundCheck(name: "Thm 1: L(t) ≤ e^{-λ0 t} L(0)", source: "002 Theorem 1 (Du et al. 2019 Thm 3.2)",
+        var checks: [any SolutionCheck] = [BoundCheck(name: "Thm 1: L(t) ≤ e^{-λ0 t} L(0)", source: "002 Theorem 1 (Du et al. 2019 Thm 3.2)",
                                  column: .loss, fromTime: .leastNonzeroMagnitude) { t in exp(-l0 * t) * loss0 }]
         if let m = c.width {
             let r = 2 * n.squareRoot() * (2 * loss0).squareRoot() / (Double(m).squareRoot() * l0)

@@ -48,10 +48,10 @@ public struct HeavyBallFlow: ContinuousFlow {
     }
 
     /// Theorem 2's energy and loss bounds, and Lemma 3.3's radius R' (weight runs).
-    public func theoremChecks(constants c: CheckConstants, initialEnergy: Double) -> [BoundCheck] {
+    public func theoremChecks(constants c: CheckConstants, initialEnergy: Double) -> [any SolutionCheck] {
         let l0 = c.lambda0, pseudo0 = c.initialPseudoLoss, n = Double(c.sampleCount)
         let alpha = energyRate
-        var checks = [BoundCheck(name: "Thm 2: V(t) ≤ e^{-αt} V(0), α = \(NumberFormat.short(alpha, digits: 4))",
+        var checks: [any SolutionCheck] = [BoundCheck(name: "Thm 2: V(t) ≤ e^{-αt} V(0), α = \(NumberFormat.short(alpha, digits: 4))",
                                  source: "002 Lemma 3.3 proof (V̇ ≤ −αV)", column: .energy,
                                  fromTime: .leastNonzeroMagnitude) { t in exp(-alpha * t) * initialEnergy }]
         let rate = (l0 / 2).squareRoot()

@@ -78,13 +78,14 @@ public struct NesterovFlow: ContinuousFlow {
     /// envelope falls as t^{−γ}.
     public func linearizedLossRate(eigenvalues: [Double]) throws -> Double? { gamma }
 
-    /// ℰ(t) ≤ ℰ(0) (002 §4).
-    public func theoremChecks(constants c: CheckConstants, initialEnergy: Double) -> [BoundCheck] {
+    /// ℰ(t) ≤ ℰ(0), and ℰ non-increasing from sample to sample (002 §4).
+    public func theoremChecks(constants c: CheckConstants, initialEnergy: Double) -> [any SolutionCheck] {
         let initial = mechanicalEnergy(EnergyInputs(time: 0, loss: c.initialLoss, pseudoLoss: c.initialPseudoLoss,
                                                     potential: c.width == nil ? c.initialPseudoLoss : c.initialLoss,
                                                     velocityNormSquared: 0, residual: [], residualRate: []))
         return [BoundCheck(name: "ℰ(t) ≤ ℰ(0) (mechanical energy non-increasing)", source: "002 §4 (Polyak & Shcherbakov)",
-                           column: .mechanicalEnergy, fromTime: .leastNonzeroMagnitude) { _ in initial }]
+                           column: .mechanicalEnergy, fromTime: .leastNonzeroMagnitude) { _ in initial },
+                MonotonicityCheck(name: "ℰ(t) non-increasing", source: "002 §4: ℰ̇ = −(γ/t)‖ẋ‖²", column: .mechanicalEnergy)]
     }
 
     /// Theorem 3 states that some A gives L(t) ≤ A t^{−α} L(0); the run measures the smallest.

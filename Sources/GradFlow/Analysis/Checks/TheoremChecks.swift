@@ -30,7 +30,7 @@ public struct CheckConstants: Sendable {
 /// with their constants computed from the run: the flow's own theorem checks (stated in its
 /// file), then the lazy-training radius of Lemma 3.2 (weight runs) and λ_min(H(t)) ≥ λ0/2.
 public enum TheoremChecks {
-    public static func checks(flow: any ContinuousFlow, constants c: CheckConstants, initialEnergy: Double) -> [BoundCheck] {
+    public static func checks(flow: any ContinuousFlow, constants c: CheckConstants, initialEnergy: Double) -> [any SolutionCheck] {
         let l0 = c.lambda0
         var checks = flow.theoremChecks(constants: c, initialEnergy: initialEnergy)
         if c.width != nil {
