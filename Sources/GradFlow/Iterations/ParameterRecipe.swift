@@ -15,12 +15,15 @@ import Foundation
 /// | 003-nag | 003 Table 1 / Lemma 3, κ = λ_max/λ_min | 1/(2λ_max) | (3√κ − 2)/(3√κ + 2) |
 /// | 000-experiment | 000 §5 (λ's of H(0)) | 1/(10λ_max) | (1 − √(ηλ_min))² |
 /// | 001-experiment | 001 Appendix H.1, κ̂ = λ_max/λ_min of H(0) | 1/λ_max | (1 − 1/(2√κ̂))² |
+/// | 001-deep-linear | 001 Theorem 10 / Appendix H.2; on the deep linear model λ_max = Lσ²_max(X)/d_y, κ = σ²_max(X)/σ²_min(X) | 1/λ_max = d_y/(Lσ²_max(X)) | (1 − 1/(2√κ))² |
 ///
 /// Notes. 003's Table 1 caption and Theorem 1 apply the formulas to adjusted constants
 /// (λ = ¾λ_min(H̄), λ_max = λ_max(H̄) + λ/4, κ = 4κ(H̄)/3 + 1/3); the recipes here take κ and
 /// λ_max of the spectrum given, as in 003 Lemma 3 (pass adjusted bounds to reproduce
 /// Theorem 1; 001-thm9 does that adjustment itself). 001-experiment's settings make GD
-/// faster than HB whenever κ̂ < 4 (DESIGN.md §5).
+/// faster than HB whenever κ̂ < 4 (DESIGN.md §5). 001-deep-linear also serves `gd` (η only):
+/// 001 H.2 runs vanilla GD with the same step size. H.2 writes β = (1 − ½√(ηλ))² with
+/// λ = Lσ²_min(X)/d_y, which with its η is (1 − 1/(2√κ))², Theorem 10's β.
 public enum ParameterRecipe: String, Sendable, CaseIterable {
     case paper002Theorem2 = "002-thm2"
     case paper000Theorem2 = "000-thm2"
@@ -31,6 +34,7 @@ public enum ParameterRecipe: String, Sendable, CaseIterable {
     case paper003NAG = "003-nag"
     case paper000Experiment = "000-experiment"
     case paper001Experiment = "001-experiment"
+    case paper001DeepLinear = "001-deep-linear"
 
     /// The method a recipe is meant for.
     public enum Target: String, Sendable {
@@ -62,6 +66,8 @@ public enum ParameterRecipe: String, Sendable, CaseIterable {
         case .paper003NAG: return "003 Table 1 NAG: eta = 1/(2 lambda_max), beta = (3 sqrt(kappa) - 2)/(3 sqrt(kappa) + 2)"
         case .paper000Experiment: return "000 experiments: eta = 1/(10 lambda_max), beta = (1 - sqrt(eta lambda_min))^2"
         case .paper001Experiment: return "001 Appendix H.1: eta = 1/lambda_max, beta = (1 - 1/(2 sqrt(kappa_hat)))^2"
+        case .paper001DeepLinear:
+            return "001 Theorem 10 / Appendix H.2: eta = d_y/(L sigma_max^2(X)) = 1/lambda_max, beta = (1 - 1/(2 sqrt(kappa)))^2, kappa = sigma_max^2(X)/sigma_min^2(X) = lambda_max/lambda_min"
         }
     }
 
@@ -71,6 +77,14 @@ public enum ParameterRecipe: String, Sendable, CaseIterable {
         case .paper003NAG: return .nesterov
         default: return .heavyBall
         }
+    }
+
+    /// True when the recipe's η may drive `method` (a `MethodSpecification` name): its
+    /// target, and for 001-deep-linear also `gd` (001 H.2: "Vanilla GD also uses the same
+    /// step size"), which takes η and ignores β.
+    public func serves(_ method: String) -> Bool {
+        if target.rawValue == method || (method == "nag" && target == .nesterov) { return true }
+        return self == .paper001DeepLinear && method == Target.gradientDescent.rawValue
     }
 
     /// η and β from the spectrum bounds 0 < λ_min ≤ λ_max; `step` is the h of the
@@ -111,7 +125,7 @@ public enum ParameterRecipe: String, Sendable, CaseIterable {
             return result(4 / (s * s), f * f, [("kappa", kappa)])
         case .paper003GD:
             return result(1 / lambdaMax, 0, [("kappa", kappa)])
-        case .paper003HB, .paper001Experiment:
+        case .paper003HB, .paper001Experiment, .paper001DeepLinear:
             let f = 1 - 1 / (2 * kappa.squareRoot())
             return result(1 / lambdaMax, f * f, [("kappa", kappa)])
         case .paper003NAG:

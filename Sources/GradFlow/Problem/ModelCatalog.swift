@@ -6,6 +6,7 @@ public enum ModelCatalog {
             ReLUWeightField.self,
             FrozenKernelErrorModel.self,
             QuadraticModel.self,
+            DeepLinearNetwork.self,
         ]
     }
 

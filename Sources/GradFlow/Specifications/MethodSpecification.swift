@@ -72,7 +72,7 @@ public struct MethodSpecification: Sendable {
                 throw InputError(.method(text), value: "recipe \(recipeName)", allowed: "needs a kernel spectrum")
             }
             recipe = try r.parameters(lambdaMin: spectrum.lambdaMin, lambdaMax: spectrum.lambdaMax, step: try number("h"))
-            guard r.target.rawValue == name || (name == "nag" && r.target == .nesterov) else {
+            guard r.serves(name) else {
                 throw InputError(.method(text), value: "recipe \(recipeName)", allowed: "that recipe is for \(r.target.rawValue)")
             }
         }
