@@ -43,7 +43,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Examples: one small program per question the README answers (run in CI).
         .executableTarget(name: "TheoremTwoCheck", dependencies: ["GradFlow"], path: "Examples/TheoremTwoCheck"),
+        .executableTarget(name: "HeavyBallVersusGradientDescent", dependencies: ["GradFlow"], path: "Examples/HeavyBallVersusGradientDescent"),
+        .executableTarget(name: "PrintedC0Check", dependencies: ["GradFlow"], path: "Examples/PrintedC0Check"),
+        .executableTarget(name: "QuadraticClassicalRate", dependencies: ["GradFlow"], path: "Examples/QuadraticClassicalRate"),
+        .executableTarget(name: "SwitchLog", dependencies: ["GradFlow"], path: "Examples/SwitchLog"),
         .testTarget(name: "GradFlowTests", dependencies: ["GradFlow", "GradFlowNumerics", "GradFlowExport", "GradFlowDatasets", "gradflow"]),
     ],
     swiftLanguageModes: [.v6]
