@@ -8,12 +8,12 @@ struct BenchmarkCommand: ParsableCommand {
         commandName: "benchmark",
         abstract: "Measure the GFLOP/s of the weight right-hand side against dgemm on this machine (build with -c release).")
 
-    @Option(help: "Samples n.") var samples: Int = 256
-    @Option(help: "Input dimension d.") var dimension: Int = 64
-    @Option(help: "Width m.") var width: Int = 4096
-    @Option(help: "OpenBLAS threads.") var threads: Int = 1
-    @Option(help: "Minimum seconds per measurement.") var seconds: Double = 2
-    @Option(help: "Seed.") var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: "Samples n.") var samples: Int = 256
+    @Option(parsing: .unconditional, help: "Input dimension d.") var dimension: Int = 64
+    @Option(parsing: .unconditional, help: "Width m.") var width: Int = 4096
+    @Option(parsing: .unconditional, help: "OpenBLAS threads.") var threads: Int = 1
+    @Option(parsing: .unconditional, help: "Minimum seconds per measurement.") var seconds: Double = 2
+    @Option(parsing: .unconditional, help: "Seed.") var seed: UInt64 = 0
     @Flag(name: .customLong("no-switching"), help: "Skip the switching-event benchmark (n = 20, d = 10, m = 2000, T = 50).")
     var noSwitching = false
 
@@ -23,6 +23,9 @@ struct BenchmarkCommand: ParsableCommand {
         guard samples >= 1, dimension >= 1, width >= 1 else {
             throw ValidationError("--samples/--dimension/--width: got \(samples)/\(dimension)/\(width); each must be ≥ 1")
         }
+        // Very long measurements are a mistake, not a benchmark: a day per measurement at most.
+        guard seconds <= 86_400 else { throw ValidationError("--seconds: got \(seconds); at most 86400 (one day) per measurement") }
+        try validating { try MemoryEstimate.checkNetwork(samples: samples, dimension: dimension, width: width, kernels: false) }
     }
 
     func run() throws {

@@ -16,11 +16,14 @@ struct GradFlowCommand: ParsableCommand {
     /// Parses and runs the command; a library `InputError` is reported with the flag the
     /// user typed.
     static func main() {
+        TemporaryFiles.installSignalHandlers()
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as InputError {
             fail(InputNames.message(error), code: .failure)
+        } catch let stop as RunStopped {
+            fail(InputNames.stopMessage(stop.message), code: .failure)
         } catch {
             // Help and version requests print as ArgumentParser formats them; every error is
             // one line naming the input, without the usage text.

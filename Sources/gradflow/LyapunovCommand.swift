@@ -30,10 +30,10 @@ struct LyapunovCommand: ParsableCommand {
             help: "Times of the decay table rows, comma separated (default: 7 evenly spaced from --t-start to --t-end).")
     var tableTimes: String?
 
-    @Option(name: .customLong("lazy-c"), help: "c of R = cδλ0/n² (002 Lemma 3.2 leaves it unspecified).")
+    @Option(name: .customLong("lazy-c"), parsing: .unconditional, help: "c of R = cδλ0/n² (002 Lemma 3.2 leaves it unspecified).")
     var lazyC: Double = 1
 
-    @Option(name: .customLong("lazy-delta"), help: "δ of R = cδλ0/n².")
+    @Option(name: .customLong("lazy-delta"), parsing: .unconditional, help: "δ of R = cδλ0/n².")
     var lazyDelta: Double = 0.1
 
     @Option(help: "Output directory: decay.md, decay.csv, decay.tex, checks.csv, and one CSV/JSON per run.")

@@ -67,6 +67,12 @@ struct RegimeCommand: ParsableCommand {
             guard let iteration = method.residualPairIteration else {
                 throw CommandLineInputError(message: "--methods: got \(text); the linear regime is computed for hb and nag")
             }
+            // The transient constant divides by ρ(M)^k: refuse ρ = 0 or ∞ before any output.
+            do {
+                _ = try iteration.regime(eigenvalues: spectrum.eigenvalues).normalizingRate()
+            } catch let error as InputError {
+                throw CommandLineInputError(message: "--methods \(text): got \(error.parameter.key) = \(error.value); \(error.allowed)")
+            }
             analyses.append((text, iteration))
         }
         var rows: [Row] = []

@@ -32,6 +32,9 @@ struct RunPlan {
     var iterations: Int?
     /// The largest `--iterations`: every iteration is sampled, so K bounds the rows kept.
     static let iterationLimit = 10_000_000
+    /// Every run's work limits (`--max-evaluations`, `--max-wall`), taken from the solver
+    /// options by `addFlows`.
+    var limits = WorkLimits.standard
 
     init(command: String, problem: Problem, sampleTimes: SampleTimes) {
         self.command = command
@@ -42,10 +45,15 @@ struct RunPlan {
     /// Adds the flows (each with its solver, validated now).
     mutating func addFlows(_ specifications: [FlowSpecification], solverOptions: SolverOptions,
                            theoremEnergy: Bool = false) throws {
+        limits = try solverOptions.workLimits()
         for specification in specifications {
             var flow = try specification.build(lambda0: problem.lambda0)
             if theoremEnergy { flow = flow.withTheoremEnergy(lambda0: problem.lambda0) }
             let solver = try solverOptions.makeSolver(for: flow, model: problem.model)
+            // Two runs of the same flow would have the same parameters and the same files.
+            guard !runs.contains(where: { $0.name == flow.name }) else {
+                throw CommandLineInputError(message: "--flows: got \(flow.name) twice; give each flow once")
+            }
             runs.append(PlannedRun(name: flow.name, dynamics: .flow(flow), solver: solver))
         }
     }
@@ -57,6 +65,9 @@ struct RunPlan {
             let specification = try MethodSpecification(commandLine: text)
             let (method, recipe) = try specification.build(problem: problem,
                                                            flowParameters: flowParameters.specification(kind: .heavyBall))
+            // The iteration count to the last sample time and its samples' memory, checked
+            // before any run starts (with --iterations K the count is K, bounded by the command).
+            if iterations == nil { _ = try specification.iterations(of: method, toReach: sampleTimes.values.last ?? 0) }
             let count = used[method.name, default: 0]
             used[method.name] = count + 1
             runs.append(PlannedRun(name: count == 0 ? method.name : "\(method.name)-\(count + 1)",
@@ -69,6 +80,7 @@ struct RunPlan {
                  options: SolveOptions = SolveOptions()) throws -> RunResult {
         var options = options
         options.iterations = iterations
+        options.limits = limits
         let (solution, wall) = try Self.solveRun(run, problem: problem, sampleTimes: sampleTimes, lambdaMin: lambdaMin, options: options)
         return try stage(run, solution: solution, wallSeconds: wall, prefix: prefix, outputs: outputs)
     }
@@ -83,13 +95,14 @@ struct RunPlan {
             for (k, run) in runs.enumerated() {
                 var options = SolveOptions()
                 options.iterations = iterations
+                options.limits = limits
                 options.progress = progress?.reporter(run: run.name, endTime: sampleTimes.values.last ?? 0)
                 solved[k] = try Self.solveRun(run, problem: problem, sampleTimes: sampleTimes, lambdaMin: lambdaMin, options: options)
                 progress?.finish()
             }
         } else {
             let work = ParallelRuns(runs: runs, specification: problem.specification, sampleTimes: sampleTimes,
-                                    lambdaMin: lambdaMin, iterations: iterations, workers: min(jobs, runs.count), progress: progress)
+                                    lambdaMin: lambdaMin, iterations: iterations, limits: limits, workers: min(jobs, runs.count), progress: progress)
             solved = try work.execute()
         }
         return try zip(runs, solved).map { run, result in
@@ -128,6 +141,7 @@ private final class ParallelRuns: @unchecked Sendable {
     let sampleTimes: SampleTimes
     let lambdaMin: Bool
     let iterations: Int?
+    let limits: WorkLimits
     let workers: Int
     let progress: ProgressLine?
     private let lock = NSLock()
@@ -135,8 +149,9 @@ private final class ParallelRuns: @unchecked Sendable {
     private var errors: [Int: Error] = [:]
 
     init(runs: [PlannedRun], specification: ProblemSpecification, sampleTimes: SampleTimes, lambdaMin: Bool,
-         iterations: Int?, workers: Int, progress: ProgressLine?) {
+         iterations: Int?, limits: WorkLimits, workers: Int, progress: ProgressLine?) {
         self.iterations = iterations
+        self.limits = limits
         self.runs = runs
         self.specification = specification
         self.sampleTimes = sampleTimes
@@ -159,6 +174,7 @@ private final class ParallelRuns: @unchecked Sendable {
                 do {
                     var options = SolveOptions()
                     options.iterations = iterations
+                    options.limits = limits
                     let result = try RunPlan.solveRun(runs[k], problem: problem, sampleTimes: sampleTimes,
                                                       lambdaMin: lambdaMin, options: options)
                     lock.withLock { results[k] = result }

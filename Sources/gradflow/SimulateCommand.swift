@@ -32,6 +32,10 @@ struct SimulateCommand: ParsableCommand {
     @Flag(name: .customLong("save-switches"), help: "Switching solvers: also write PREFIX-switches.csv, every activation switch (t, sample i, neuron r, kind).")
     var saveSwitches = false
 
+    func validate() throws {
+        try OutputName.checkPrefix(output)
+    }
+
     func run() throws {
         GSL.disableAbortOnError()
         solverOptions.applyThreads()

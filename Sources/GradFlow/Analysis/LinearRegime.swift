@@ -201,6 +201,19 @@ public struct LinearRegime: Sendable {
         return c0 * pow(momentum, 0.5 * Double(k)) * initialNorm
     }
 
+    /// The rate r that `transientConstant` and the scaled norms divide by: ρ(M) unless given.
+    /// Throws when it is 0 (M nilpotent: the iteration reaches its limit in finitely many
+    /// steps, so ‖M^k‖/ρ^k is undefined) or not finite (η or β so large that ρ(M) overflows).
+    public func normalizingRate(_ rate: Double? = nil) throws -> Double {
+        let r = rate ?? spectralRadius
+        guard r.isFinite, r > 0 else {
+            throw InputError("spectral radius ρ(M)", value: "\(r)",
+                             allowed: r == 0 ? "max ‖M^k‖/ρ^k is undefined for ρ(M) = 0 (M is nilpotent: the iteration converges in finitely many steps)"
+                                             : "ρ(M) must be finite to normalize ‖M^k‖ by ρ^k (η or β overflows it)")
+        }
+        return r
+    }
+
     private func resolvedRate(_ rate: Double?) -> Double {
         let r = rate ?? spectralRadius
         precondition(r.isFinite && r > 0, "LinearRegime: normalizing rate must be finite and > 0 (got \(r)); pass one explicitly when ρ(M) = 0")

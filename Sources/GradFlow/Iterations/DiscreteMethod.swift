@@ -21,6 +21,9 @@ public protocol DiscreteMethod: Sendable {
     /// for invalid parameters, a position of the wrong length or with NaN/Inf, or a field
     /// the method does not apply to.
     func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator
+    /// Checks the parameters alone (η > 0, β finite, γ ∈ [0, 1), …), so that a front end
+    /// can refuse a method before any run starts; `makeIterator` checks them too.
+    func validate() throws
 
     // MARK: Theory, stated in each method's file
 
@@ -55,6 +58,7 @@ public struct LinearIteration: Sendable {
 }
 
 extension DiscreteMethod {
+    public func validate() throws {}
     public var lossLaw: RateFit.Law { .exponential }
     public var residualPairIteration: LinearIteration? { nil }
 
@@ -69,9 +73,27 @@ extension DiscreteMethod {
     /// τ = t_1 − t_0, the time one step stands for (every method here has a constant τ).
     public var timePerStep: Double { time(ofIteration: 1) - time(ofIteration: 0) }
 
-    /// The number of steps K with t_K closest to T (at least 0).
+    /// The number of steps K with t_K closest to T (at least 0). Needs a finite τ > 0 and a
+    /// K that fits an `Int` (see `checkedIterations(toReach:)`).
     public func iterations(toReach t: Double) -> Int {
         max(0, Int(((t - time(ofIteration: 0)) / timePerStep).rounded()))
+    }
+
+    /// `iterations(toReach:)` for a run that samples every iteration, after checking the
+    /// parameters (`validate`), that one step stands for a finite time τ > 0, and that the
+    /// K + 1 samples fit in this machine's memory (`MemoryEstimate`). A step size of 0 or
+    /// 1e-300 is refused here instead of trapping on the conversion of T/τ to an `Int`.
+    public func checkedIterations(toReach t: Double) throws -> Int {
+        try validate()
+        let tau = timePerStep
+        guard tau.isFinite, tau > 0 else {
+            throw InputError("time per step τ", value: "\(tau)", allowed: "one iteration must stand for a finite time > 0 (check η and the momentum)")
+        }
+        let k = max(0, ((t - time(ofIteration: 0)) / tau).rounded())
+        try MemoryEstimate.check(bytes: (k + 1) * MemoryEstimate.bytesPerSample, "iterations",
+                                 value: "K = \(NumberFormat.short(k)) (τ = \(NumberFormat.short(tau)) per iteration, to reach t = \(NumberFormat.short(t)))",
+                                 what: "sampling every iteration")
+        return Int(k)
     }
 }
 

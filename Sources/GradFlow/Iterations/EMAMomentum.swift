@@ -35,11 +35,17 @@ public struct EMAMomentum: DiscreteMethod {
     public func time(ofIteration k: Int) -> Double { equivalentHeavyBall.time(ofIteration: k) }
     public var matchingFlow: (any ContinuousFlow)? { equivalentHeavyBall.matchingFlow }
 
-    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+    /// γ = 1 would freeze the average (g_k = g_0 = 0: no step ever) and make the time per
+    /// step √(η(1 − γ)) zero.
+    public func validate() throws {
         try DiscreteMethodInput.checkStepSize(stepSize)
         guard averaging.isFinite, averaging >= 0, averaging < 1 else {
             throw InputError("GD+M momentum γ", value: "\(averaging)", allowed: "must be in [0, 1)")
         }
+    }
+
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+        try validate()
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
         return MomentumBufferIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
                                       decay: averaging, gradientWeight: 1 - averaging, timePerStep: timePerStep)

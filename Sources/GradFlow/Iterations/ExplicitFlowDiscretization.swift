@@ -45,7 +45,7 @@ public struct ExplicitFlowDiscretization: DiscreteMethod {
     public func time(ofIteration k: Int) -> Double { startTime + Double(k) * step }
     public var matchingFlow: (any ContinuousFlow)? { flow }
 
-    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func validate() throws {
         try DiscreteMethodInput.checkStepSize(step, "step h")
         guard startTime.isFinite, startTime >= 0 else {
             throw InputError("start time t0", value: "\(startTime)", allowed: "must be finite and ≥ 0")
@@ -57,6 +57,10 @@ public struct ExplicitFlowDiscretization: DiscreteMethod {
             throw InputError("\(flow.name) damping c\(j)(t0)", value: "\(flow.damping(j, at: startTime))",
                              allowed: "must be finite at the start time t0 = \(startTime) (start later for a singular flow)")
         }
+    }
+
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+        try validate()
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
         return MomentumRecurrenceIterator(field: field, initialPosition: initialPosition, flow: flow,
                                           step: step, startTime: startTime)

@@ -17,8 +17,12 @@ public struct GradientDescent: DiscreteMethod {
     public func time(ofIteration k: Int) -> Double { Double(k) * stepSize }
     public var matchingFlow: (any ContinuousFlow)? { GradientFlow() }
 
-    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func validate() throws {
         try DiscreteMethodInput.checkStepSize(stepSize)
+    }
+
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+        try validate()
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
         return MomentumRecurrenceIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
                                           momenta: [], timePerStep: stepSize)

@@ -56,9 +56,13 @@ public struct MultiMomentum: DiscreteMethod {
         }
     }
 
-    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func validate() throws {
         try DiscreteMethodInput.checkStepSize(stepSize)
         for (j, beta) in momenta.enumerated() { try DiscreteMethodInput.checkFinite(beta, "momentum β\(j + 1)") }
+    }
+
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+        try validate()
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
         return MomentumRecurrenceIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
                                           momenta: momenta, timePerStep: step)

@@ -50,9 +50,13 @@ public struct NesterovConstantMomentum: DiscreteMethod {
         HeavyBallFlow(friction: (1 - momentum) / stepSize.squareRoot())
     }
 
-    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func validate() throws {
         try DiscreteMethodInput.checkStepSize(stepSize)
         try DiscreteMethodInput.checkFinite(momentum, "momentum β")
+    }
+
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+        try validate()
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
         return NesterovIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
                                 schedule: .constant(momentum), oneLineStart: start == .oneLine,

@@ -31,11 +31,15 @@ public struct NesterovIncreasingMomentum: DiscreteMethod {
     public func time(ofIteration k: Int) -> Double { Double(k) * stepSize.squareRoot() }
     public var matchingFlow: (any ContinuousFlow)? { NesterovFlow(gamma: gamma) }
 
-    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func validate() throws {
         try DiscreteMethodInput.checkStepSize(stepSize)
         guard gamma.isFinite, gamma > 0 else {
             throw InputError("Nesterov γ", value: "\(gamma)", allowed: "must be finite and > 0")
         }
+    }
+
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+        try validate()
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
         return NesterovIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
                                 schedule: .increasing(gamma: gamma), oneLineStart: false,

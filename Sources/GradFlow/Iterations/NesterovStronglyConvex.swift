@@ -30,10 +30,15 @@ public struct NesterovStronglyConvex: DiscreteMethod {
     /// HBF with b = √(2λ0) (002 footnote 2 and Theorem 2).
     public var matchingFlow: (any ContinuousFlow)? { HeavyBallFlow.theorem2(lambda0: lambda0) }
 
-    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func validate() throws {
+        try DiscreteMethodInput.checkStepSize(stepSize)
         guard lambda0.isFinite, lambda0 > 0 else {
             throw InputError("NAG-SC λ0", value: "\(lambda0)", allowed: "must be finite and > 0")
         }
+    }
+
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+        try validate()
         return try NesterovConstantMomentum(stepSize: stepSize, momentum: momentum, start: start)
             .makeIterator(field: field, initialPosition: initialPosition)
     }

@@ -44,15 +44,19 @@ public struct PerNeuronGaussNewton: DiscreteMethod {
     public func time(ofIteration k: Int) -> Double { Double(k) * stepSize }
     public var matchingFlow: (any ContinuousFlow)? { nil }
 
+    public func validate() throws {
+        try DiscreteMethodInput.checkStepSize(stepSize)
+        guard relativeCutoff.isFinite, relativeCutoff >= 0, relativeCutoff < 1 else {
+            throw InputError("Gauss–Newton cutoff", value: "\(relativeCutoff)", allowed: "must be in [0, 1)")
+        }
+    }
+
     public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
         guard let network = field.reluNetwork else {
             throw InputError("method", value: "gauss-newton on the \(field.name) model",
                              allowed: "the per-neuron Gauss–Newton step needs a ReLU network's weights (the network model)")
         }
-        try DiscreteMethodInput.checkStepSize(stepSize)
-        guard relativeCutoff.isFinite, relativeCutoff >= 0, relativeCutoff < 1 else {
-            throw InputError("Gauss–Newton cutoff", value: "\(relativeCutoff)", allowed: "must be in [0, 1)")
-        }
+        try validate()
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
         return GaussNewtonIterator(field: field, network: network, initialPosition: initialPosition, stepSize: stepSize,
                                    relativeCutoff: relativeCutoff)

@@ -45,9 +45,13 @@ public struct PolyakHeavyBall: DiscreteMethod {
         HeavyBallFlow(friction: (1 - momentum) / stepSize.squareRoot())
     }
 
-    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+    public func validate() throws {
         try DiscreteMethodInput.checkStepSize(stepSize)
         try DiscreteMethodInput.checkFinite(momentum, "momentum β")
+    }
+
+    public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
+        try validate()
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
         let tau = stepSize.squareRoot()
         switch form {

@@ -66,6 +66,12 @@ extension Dataset {
             x.append(contentsOf: row[0..<d])
             y.append(row[d])
         }
-        return try Dataset(inputs: DenseMatrix(rows: csv.rows.count, columns: d, elements: x), targets: y)
+        do {
+            return try Dataset(inputs: DenseMatrix(rows: csv.rows.count, columns: d, elements: x), targets: y)
+        } catch let error as InputError where error.parameter.key == "data" {
+            // Name the file: "--data PATH, sample 3".
+            throw InputError(Parameter("data", detail: [csvPath, error.parameter.detail].compactMap { $0 }.joined(separator: ", ")),
+                             value: error.value, allowed: error.allowed)
+        }
     }
 }

@@ -44,6 +44,19 @@ public final class FrozenKernelErrorModel: Model {
         }
         initialPosition = delta0
         eigensystem = try SymmetricEigensystem(kernel)
+        // A kernel is a Gram matrix: positive semi-definite. With a negative eigenvalue the
+        // "loss" ½ΔᵀHΔ is unbounded below and the flows run off to infinity (or the default
+        // friction √(2λ0) is NaN). Eigenvalues are computed to about n·ε·λmax, so −1e-10·λmax
+        // is rounding; anything below is a real negative direction.
+        let lambdaMax = eigensystem.values.last ?? 0
+        guard lambdaMax > 0 else {
+            throw InputError(.kernel(source), value: "λmax = \(lambdaMax)",
+                             allowed: "the kernel must be positive semi-definite and nonzero")
+        }
+        guard eigensystem.minimum >= -1e-10 * lambdaMax else {
+            throw InputError(.kernel(source), value: "λmin = \(NumberFormat.short(eigensystem.minimum)) (λmax = \(NumberFormat.short(lambdaMax)))",
+                             allowed: "the kernel must be positive semi-definite (λmin ≥ −1e-10·λmax): an indefinite or negative kernel has a loss unbounded below")
+        }
         var all = spectra
         all.frozen = try KernelSpectrum(kernel)
         self.spectra = all

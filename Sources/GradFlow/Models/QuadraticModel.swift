@@ -150,6 +150,9 @@ extension QuadraticModel: ModelBuilder {
         }
         let n = s.dimension
         guard n >= 1 else { throw InputError(.dimension, value: "\(n)", allowed: "need N ≥ 1") }
+        // Γ, its eigenvectors and the Jacobian of implicit steppers: a few N×N matrices.
+        try MemoryEstimate.check(bytes: 8 * 6 * Double(n) * Double(n), .dimension, value: "\(n)",
+                                 what: "a quadratic of dimension N = \(n)")
         var eigenvalues = (0..<n).map { _ in mu + (alpha - mu) * random.uniform() }
         eigenvalues[0] = mu
         if n > 1 { eigenvalues[n - 1] = alpha }

@@ -59,7 +59,10 @@ public struct ProblemSpecification: Sendable {
 
     /// The data: loaded from `dataPath`, else synthetic (drawn first from `random`).
     func dataset(random: RandomSource) throws -> Dataset {
-        try dataPath.map { try Dataset.load(csvPath: $0) }
+        if dataPath == nil, samples >= 1, dimension >= 1 {
+            try MemoryEstimate.checkNetwork(samples: samples, dimension: dimension, width: width >= 1 ? width : nil)
+        }
+        return try dataPath.map { try Dataset.load(csvPath: $0) }
             ?? Dataset.synthetic(samples: samples, dimension: dimension, labels: labels, random: random)
     }
 
@@ -75,6 +78,7 @@ public struct ProblemSpecification: Sendable {
         guard width >= 1 else {
             throw InputError(.width, value: "\(width)", allowed: "width must be a positive integer")
         }
+        try MemoryEstimate.checkNetwork(samples: data.sampleCount, dimension: data.dimension, width: width)
         return try ReLUNetwork.gaussian(data: data, width: width, random: random)
     }
 

@@ -17,7 +17,7 @@ public struct Solution: Sendable {
             switch self {
             case .finished: return "finished"
             case .diverged(let t): return EarlyStop.diverged(time: t).description
-            case .stopped(let t, let message): return EarlyStop.gslFailure(time: t, message: message).description
+            case .stopped(let t, let message): return "the run stopped at t = \(t): \(message); samples up to then are kept"
             }
         }
     }
@@ -49,7 +49,7 @@ public struct Solution: Sendable {
         switch earlyStop {
         case nil: return .finished
         case .diverged(let t): return .diverged(time: t)
-        case .gslFailure(let t, let message): return .stopped(time: t, message: message)
+        case .gslFailure(let t, let message), .limitReached(let t, let message): return .stopped(time: t, message: message)
         }
     }
 

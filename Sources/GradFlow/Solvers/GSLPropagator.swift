@@ -6,12 +6,12 @@ final class GSLPropagator: Propagator {
     private let order: Int
 
     init(model: any Model, flow: any ContinuousFlow, initialState: [Double], startTime: Double,
-         stepper: Stepper, tolerances: Tolerances) throws {
+         stepper: Stepper, tolerances: Tolerances, budget: WorkBudget? = nil) throws {
         let system = MomentumSystem(flow: flow, field: model)
         dimension = model.dimension
         order = flow.order
         driver = try GSLDriver(system: system, state: DoubleBuffer(initialState), startTime: startTime,
-                               stepper: stepper, tolerances: tolerances, initialStep: min(1e-3, max(startTime, 1e-6)))
+                               stepper: stepper, tolerances: tolerances, initialStep: min(1e-3, max(startTime, 1e-6)), budget: budget)
     }
 
     func advance(to point: SamplePoint) throws { try driver.advance(to: point.time) }

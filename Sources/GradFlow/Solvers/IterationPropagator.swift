@@ -4,15 +4,18 @@
 final class IterationPropagator: Propagator {
     private let method: any DiscreteMethod
     private let iterator: any DiscreteIterator
+    private let budget: WorkBudget?
 
-    init(model: any Model, method: any DiscreteMethod, initialPosition: [Double]) throws {
+    init(model: any Model, method: any DiscreteMethod, initialPosition: [Double], budget: WorkBudget? = nil) throws {
         self.method = method
+        self.budget = budget
         iterator = try method.makeIterator(field: model, initialPosition: initialPosition)
     }
 
     func advance(to point: SamplePoint) throws {
         let target = point.iteration ?? 0
         while iterator.iteration < target {
+            try budget?.check(evaluations: iterator.gradientEvaluations, time: method.time(ofIteration: iterator.iteration))
             iterator.step()
             if !iterator.position.isFinite {
                 throw EarlyStop.diverged(time: method.time(ofIteration: iterator.iteration))

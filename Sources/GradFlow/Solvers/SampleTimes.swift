@@ -55,6 +55,8 @@ public struct SampleTimes: Sendable, Equatable {
         guard count >= 2 else {
             throw InputError(.points, value: "\(count)", allowed: "evenly or log-spaced times need at least 2 points")
         }
+        try MemoryEstimate.check(bytes: Double(count) * MemoryEstimate.bytesPerSample, .points, value: "\(count)",
+                                 what: "sampling \(count) points")
         guard start.isFinite, start >= 0 else {
             throw InputError(.startOfTimes, value: "\(start)", allowed: "must be finite and ≥ 0")
         }

@@ -53,6 +53,7 @@ private struct RunLoop {
         switch dynamics {
         case .flow(let flow):
             try solver.validate(for: flow, on: model)
+            if let e = solver.eventTolerance { try Solver.checkEventTolerance(e, within: sampleTimes) }
             if solver.kind != .exact, case .series(let t0, _, _) = flow.start,
                let bad = sampleTimes.values.first(where: { $0 > 0 && $0 < t0 }) {
                 throw InputError(.sampleTimes, value: "\(bad)",
@@ -60,7 +61,7 @@ private struct RunLoop {
             }
             points = sampleTimes.values.map { SamplePoint(time: $0) }
         case .method(let method):
-            let k = options.iterations ?? method.iterations(toReach: sampleTimes.values.last ?? 0)
+            let k = try options.iterations ?? method.checkedIterations(toReach: sampleTimes.values.last ?? 0)
             guard k >= 0 else { throw InputError("iterations", value: "\(k)", allowed: "must be ≥ 0") }
             let sampled = options.sampleIterations ?? Array(0...k)
             guard !sampled.isEmpty else {
@@ -140,7 +141,7 @@ private struct RunLoop {
             startTime = t0
         }
 
-        let propagator = try makePropagator(state: state, startTime: startTime)
+        let propagator = try makePropagator(state: state, startTime: startTime, budget: WorkBudget(options.limits))
         for point in remaining {
             do {
                 try propagator.advance(to: point)
@@ -176,15 +177,15 @@ private struct RunLoop {
         return solution
     }
 
-    private func makePropagator(state: [Double], startTime: Double) throws -> any Propagator {
+    private func makePropagator(state: [Double], startTime: Double, budget: WorkBudget) throws -> any Propagator {
         switch dynamics {
         case .method(let method):
-            return try IterationPropagator(model: model, method: method, initialPosition: initialPosition)
+            return try IterationPropagator(model: model, method: method, initialPosition: initialPosition, budget: budget)
         case .flow(let flow):
             switch solver {
             case .gsl(let stepper, let tolerances):
                 return try GSLPropagator(model: model, flow: flow, initialState: state, startTime: startTime,
-                                         stepper: stepper, tolerances: tolerances)
+                                         stepper: stepper, tolerances: tolerances, budget: budget)
             case .exact:
                 return try ModalPropagator(model: model, flow: flow, initialPosition: initialPosition)
             case .switching(let method, let eventTolerance):
@@ -193,10 +194,12 @@ private struct RunLoop {
                 case .gslEvents(let stepper, let tolerances):
                     return try SwitchingEventsPropagator(network: network, flow: flow, initialState: state, startTime: startTime,
                                                          stepper: stepper, tolerances: tolerances, eventTolerance: eventTolerance,
-                                                         logSwitches: options.recordSwitches, observer: options.acceptedStateObserver)
+                                                         logSwitches: options.recordSwitches, observer: options.acceptedStateObserver,
+                                                         budget: budget)
                 case .exactPieces:
                     return try ExactPiecesPropagator(network: network, flow: flow, initialState: state, eventTolerance: eventTolerance,
-                                                     logSwitches: options.recordSwitches, observer: options.acceptedStateObserver)
+                                                     logSwitches: options.recordSwitches, observer: options.acceptedStateObserver,
+                                                     budget: budget)
                 }
             }
         }

@@ -87,6 +87,9 @@ public struct SolveOptions {
     public var acceptedStateObserver: ((Double, [Double]) -> Void)?
     /// Called after every sample with the time reached and the cost so far.
     public var progress: ((SolveProgress) -> Void)?
+    /// Limits on the run's evaluations and wall time: a run that reaches one stops with
+    /// `Solution.status == .stopped`, keeping its samples. Default `WorkLimits.standard`.
+    public var limits = WorkLimits.standard
 
     public init() {}
 }

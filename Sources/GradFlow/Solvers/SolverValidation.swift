@@ -44,4 +44,14 @@ extension Solver {
             throw InputError(.eventTolerance, value: "\(tolerance)", allowed: "must be finite and > 0")
         }
     }
+
+    /// An event tolerance for a run sampled at `times`: also shorter than the run (t_last >
+    /// 0), since a switch located only to within the whole run is not located at all.
+    public static func checkEventTolerance(_ tolerance: Double, within times: SampleTimes) throws {
+        try checkEventTolerance(tolerance)
+        if let last = times.values.last, last > 0, tolerance >= last {
+            throw InputError(.eventTolerance, value: "\(tolerance)",
+                             allowed: "must be shorter than the run (the last sample time \(last))")
+        }
+    }
 }

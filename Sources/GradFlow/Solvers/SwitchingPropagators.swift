@@ -7,7 +7,7 @@ final class SwitchingEventsPropagator: Propagator {
 
     init(network: ReLUNetwork, flow: any ContinuousFlow, initialState: [Double], startTime: Double,
          stepper: Stepper, tolerances: Tolerances, eventTolerance: Double, logSwitches: Bool,
-         observer: ((Double, [Double]) -> Void)?) throws {
+         observer: ((Double, [Double]) -> Void)?, budget: WorkBudget? = nil) throws {
         let kernel = ReLUSwitchingKernel(network: network)
         pattern = SwitchingPattern.initial(kernel: kernel, state: initialState)
         if logSwitches { pattern.eventLog = [] }
@@ -16,6 +16,7 @@ final class SwitchingEventsPropagator: Propagator {
                                         tolerances: tolerances, eventTolerance: eventTolerance,
                                         startTime: startTime, initialState: initialState,
                                         initialStep: min(1e-3, max(startTime, 1e-6)))
+        solver.budget = budget
         if let observer {
             let nb = blockSize
             solver.observer = { t, y in observer(t, Array(y.array[0..<nb])) }
@@ -60,12 +61,13 @@ final class ExactPiecesPropagator: Propagator {
     private var sample: (position: [Double], velocity: [Double]) = ([], [])
 
     init(network: ReLUNetwork, flow: any ContinuousFlow, initialState: [Double], eventTolerance: Double,
-         logSwitches: Bool, observer: ((Double, [Double]) -> Void)?) throws {
+         logSwitches: Bool, observer: ((Double, [Double]) -> Void)?, budget: WorkBudget? = nil) throws {
         let kernel = ReLUSwitchingKernel(network: network)
         pattern = SwitchingPattern.initial(kernel: kernel, state: initialState)
         if logSwitches { pattern.eventLog = [] }
         solver = try ExactPiecesSolver(kernel: kernel, pattern: pattern, flow: flow,
                                        eventTolerance: eventTolerance, initialState: initialState)
+        solver.budget = budget
         if let observer { solver.observer = { t, w in observer(t, w) } }
     }
 

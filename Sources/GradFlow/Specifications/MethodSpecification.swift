@@ -119,7 +119,7 @@ public struct MethodSpecification: Sendable {
             guard let list = options["betas"] else {
                 throw InputError(.method(text), value: "no betas", allowed: "give betas=b1/b2/…")
             }
-            let momenta = try list.split(separator: "/").map { s -> Double in
+            let momenta = try list.split(separator: "/", omittingEmptySubsequences: false).map { s -> Double in
                 guard let v = Double(s), v.isFinite else {
                     throw InputError(.method(text), value: "betas=\(list)", allowed: "betas are finite numbers separated by '/'")
                 }
@@ -138,7 +138,7 @@ public struct MethodSpecification: Sendable {
             if let b = try number("b") { flowSpec.friction = b }
             if let gamma = try number("gamma") { flowSpec.gamma = gamma }
             if let list = options["coefficients"] {
-                flowSpec.coefficients = try list.split(separator: "/").map { s -> Double in
+                flowSpec.coefficients = try list.split(separator: "/", omittingEmptySubsequences: false).map { s -> Double in
                     guard let v = Double(s), v.isFinite else {
                         throw InputError(.method(text), value: "coefficients=\(list)", allowed: "coefficients are finite numbers separated by '/'")
                     }
@@ -153,6 +153,21 @@ public struct MethodSpecification: Sendable {
             guard h > 0 else { throw InputError(.method(text), value: "h=\(h)", allowed: "h must be > 0") }
             method = ExplicitFlowDiscretization(flow: try flowSpec.build(lambda0: problem.lambda0), step: h)
         }
+        do {
+            try method.validate()
+        } catch let error as InputError where error.parameter.detail == nil {
+            // The method's own check, named by the text the user wrote.
+            throw InputError(.method(text), value: "\(error.parameter.key) \(error.value)", allowed: error.allowed)
+        }
         return (method, recipe)
+    }
+
+    /// `method.checkedIterations(toReach:)` with errors named by this specification's text.
+    public func iterations(of method: any DiscreteMethod, toReach t: Double) throws -> Int {
+        do {
+            return try method.checkedIterations(toReach: t)
+        } catch let error as InputError where error.parameter.detail == nil {
+            throw InputError(.method(text), value: "\(error.parameter.key) \(error.value)", allowed: error.allowed)
+        }
     }
 }

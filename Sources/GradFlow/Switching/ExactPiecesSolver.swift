@@ -42,6 +42,8 @@ final class ExactPiecesSolver {
     let responseRoute: ResponseRoute
     var statistics = SwitchingStatistics()
     var observer: ((Double, [Double]) -> Void)?
+    /// The run's work limits, checked once per step.
+    var budget: WorkBudget?
 
     private(set) var t: Double = 0
     /// W^{(l)} at the piece start (after `recover`, at the current time).
@@ -112,6 +114,7 @@ final class ExactPiecesSolver {
 
     func advance(to target: Double) throws {
         while t < target {
+            try budget?.check(evaluations: statistics.steps + statistics.rejectedSteps + statistics.locationSteps, time: t)
             if modes == nil { try setup() }
             guard let pieceModes = modes else { return }
             let end = target - pieceStart

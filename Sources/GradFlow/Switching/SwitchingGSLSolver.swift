@@ -27,6 +27,8 @@ final class SwitchingGSLSolver {
     var observer: ((Double, VectorView) -> Void)?
     /// Largest number of steps (accepted, rejected and location steps) before giving up.
     var maxSteps = 50_000_000
+    /// The run's work limits, checked once per step.
+    var budget: WorkBudget?
 
     private(set) var t: Double
     /// The current accepted state [W, W', …].
@@ -110,6 +112,7 @@ final class SwitchingGSLSolver {
     /// Integrates to `target` (≥ t). Throws `EarlyStop` when the run fails.
     func advance(to target: Double) throws {
         while t < target {
+            try budget?.check(evaluations: stepper.evaluations, time: t)
             if statistics.steps + statistics.rejectedSteps + statistics.locationSteps > maxSteps {
                 throw EarlyStop.gslFailure(time: t, message: "more than \(maxSteps) steps")
             }

@@ -50,6 +50,8 @@ public struct Parameter: Hashable, Sendable, CustomStringConvertible, Expressibl
     public static let startOfTimes: Parameter = "startOfTimes"
     public static let endOfTimes: Parameter = "endOfTimes"
     public static let points: Parameter = "points"
+    public static let maxEvaluations: Parameter = "maxEvaluations"
+    public static let maxWallSeconds: Parameter = "maxWallSeconds"
     // Discrete methods.
     public static func method(_ text: String) -> Parameter { Parameter("method", detail: text) }
     public static let recipe: Parameter = "recipe"

@@ -20,10 +20,12 @@ public enum EarlyStop: Error, Sendable, Equatable, CustomStringConvertible {
     case diverged(time: Double)
     /// GSL reported a failure (step size underflow, too many steps, …).
     case gslFailure(time: Double, message: String)
+    /// A `WorkLimits` limit (evaluations, wall time) stopped the run at time t.
+    case limitReached(time: Double, message: String)
 
     public var time: Double {
         switch self {
-        case .diverged(let t), .gslFailure(let t, _): return t
+        case .diverged(let t), .gslFailure(let t, _), .limitReached(let t, _): return t
         }
     }
 
@@ -31,6 +33,7 @@ public enum EarlyStop: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .diverged(let t): return "the run diverged (NaN or Inf) at t = \(t); samples up to then are kept"
         case .gslFailure(let t, let message): return "integration stopped at t = \(t): \(message); samples up to then are kept"
+        case .limitReached(let t, let message): return "the run stopped at t = \(t): \(message); samples up to then are kept"
         }
     }
 }
@@ -40,6 +43,8 @@ private final class CallbackContext {
     public let system: any FirstOrderSystem
     public var statistics = IntegrationStatistics()
     public var divergedAt: Double?
+    public var budget: WorkBudget?
+    public var limitReason: String?
 
     public init(system: any FirstOrderSystem) { self.system = system }
 }
@@ -48,6 +53,10 @@ private let rightHandSide: @convention(c) (Double, UnsafePointer<Double>?, Unsaf
     let context = Unmanaged<CallbackContext>.fromOpaque(params!).takeUnretainedValue()
     let n = context.system.dimension
     context.statistics.evaluations += 1
+    if let budget = context.budget, let reason = budget.exceeded(evaluations: context.statistics.evaluations) {
+        context.limitReason = reason
+        return Int32(GSL_EBADFUNC)
+    }
     let out = MutableVectorView(f!, count: n)
     context.system.evaluate(t: t, state: VectorView(y!, count: n), derivative: out)
     for i in 0..<n where !out[i].isFinite {
@@ -87,7 +96,8 @@ public final class GSLDriver {
     /// A driver for `system` from `state` at `startTime`; at most `maxStepsPerAdvance`
     /// steps between two targets.
     public init(system: any FirstOrderSystem, state: DoubleBuffer, startTime: Double, stepper: Stepper,
-                tolerances: Tolerances, initialStep: Double, maxStepsPerAdvance: Int = 10_000_000) throws {
+                tolerances: Tolerances, initialStep: Double, maxStepsPerAdvance: Int = 10_000_000,
+                budget: WorkBudget? = nil) throws {
         precondition(state.count == system.dimension)
         GSL.disableAbortOnError()
         if stepper.needsJacobian && !system.hasJacobian {
@@ -99,6 +109,7 @@ public final class GSLDriver {
         self.state = state
         time = startTime
         context = CallbackContext(system: system)
+        context.budget = budget
         self.system = UnsafeMutablePointer<gsl_odeiv2_system>.allocate(capacity: 1)
         self.system.initialize(to: gsl_odeiv2_system(
             function: rightHandSide,
@@ -134,6 +145,7 @@ public final class GSLDriver {
             let status = gsl_odeiv2_driver_apply(driver, &time, target, state.base)
             if status != GSL_SUCCESS {
                 if let td = context.divergedAt { throw EarlyStop.diverged(time: td) }
+                if let reason = context.limitReason { throw EarlyStop.limitReached(time: time, message: reason) }
                 throw EarlyStop.gslFailure(time: time, message: String(cString: gsl_strerror(status)))
             }
         }

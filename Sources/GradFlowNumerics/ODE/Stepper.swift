@@ -38,10 +38,20 @@ public struct Tolerances: Sendable, Equatable {
     public var relative: Double
     public var absolute: Double
 
+    /// The smallest relative tolerance > 0: machine epsilon. Each step rounds the state at
+    /// about ε relative, so a smaller rtol cannot be met and the step size collapses.
+    public static let minimumRelative = Double.ulpOfOne
+
     public init(relative: Double, absolute: Double) throws {
         guard relative.isFinite, relative >= 0, absolute.isFinite, absolute >= 0, relative + absolute > 0 else {
             throw InputError(.tolerances, value: "rtol \(relative), atol \(absolute)",
                              allowed: "both must be finite and ≥ 0, and not both 0")
+        }
+        // rtol ≥ 1 lets every step's error be as large as the state itself: no digit is
+        // controlled. Below ε it cannot be met (see `minimumRelative`).
+        guard relative < 1, relative == 0 || relative >= Tolerances.minimumRelative else {
+            throw InputError(.tolerances, value: "rtol \(relative)",
+                             allowed: "rtol must be 0 or in [\(Tolerances.minimumRelative), 1): below machine epsilon it cannot be met, at 1 or above nothing is controlled")
         }
         self.relative = relative
         self.absolute = absolute

@@ -91,11 +91,25 @@ struct SolverOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "OpenBLAS threads (1 is fastest on a loaded 2-core machine).")
     var threads: Int = 1
 
+    @Option(name: .customLong("max-evaluations"), parsing: .unconditional,
+            help: "Stop a run after this many evaluations (right-hand sides, gradients, or exact pieces), keeping its samples; exit status 1.")
+    var maxEvaluations: Int = WorkLimits.defaultMaxEvaluations
+
+    @Option(name: .customLong("max-wall"), parsing: .unconditional,
+            help: "Stop a run after this many seconds of wall time, keeping its samples; exit status 1 (default: no limit).")
+    var maxWall: Double?
+
     func validate() throws {
         _ = try validating { try Tolerances(relative: rtol, absolute: atol) }
-        try validating { try Solver.checkEventTolerance(eventTolerance) }
         guard threads >= 1 else { throw ValidationError("--threads: got \(threads); need at least 1 thread") }
-        _ = try validating { try sampleTimes() }
+        let times = try validating { try sampleTimes() }
+        try validating { try Solver.checkEventTolerance(eventTolerance, within: times) }
+        _ = try validating { try workLimits() }
+    }
+
+    /// `--max-evaluations` and `--max-wall`.
+    func workLimits() throws -> WorkLimits {
+        try WorkLimits(maxEvaluations: maxEvaluations, maxWallSeconds: maxWall)
     }
 
     /// The solver for one flow on a model: `auto` is the model's choice for the flow.

@@ -35,7 +35,7 @@ struct ProblemOptions: ParsableArguments {
     @Option(name: .customLong("output-weights"), help: "a as a CSV of m rows of one value (with --weights).")
     var outputWeights: String?
 
-    @Option(help: "Seed of the synthetic data and initialization (GSL mt19937).")
+    @Option(parsing: .unconditional, help: "Seed of the synthetic data and initialization (GSL mt19937).")
     var seed: UInt64 = ProblemOptions.defaults.seed
 
     @Option(help: "Frozen kernel of error runs: h0 (H(0)), hinf (H∞) or an n×n CSV file.")

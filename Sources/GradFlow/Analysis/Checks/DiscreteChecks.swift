@@ -21,7 +21,8 @@ public enum DiscreteChecks {
     /// measured on the spectrum (exact in the linear regime), and, for heavy ball where
     /// 001 Theorem 5 applies, C0 β^{k/2} with the printed and the corrected C0.
     public static func checks(method: any DiscreteMethod, eigenvalues: [Double], iterations: Int) throws -> [BoundCheck] {
-        guard let regime = try method.residualPairIteration?.regime(eigenvalues: eigenvalues) else { return [] }
+        guard let regime = try method.residualPairIteration?.regime(eigenvalues: eigenvalues),
+              (try? regime.normalizingRate()) != nil else { return [] }
         let rho = regime.spectralRadius
         let transient = regime.transientConstant(maxIterations: max(iterations, 1)).value
         var checks = [BoundCheck(name: "‖[ξ_k; ξ_k−1]‖ ≤ C ρ^k ‖[ξ_0; ξ_−1]‖, ρ = \(NumberFormat.short(rho, digits: 5)), C = max‖M^k‖/ρ^k = \(NumberFormat.short(transient, digits: 4))",
