@@ -114,10 +114,12 @@ final class ExactPiecesSolver {
 
     func advance(to target: Double) throws {
         while t < target {
-            try budget?.check(evaluations: statistics.steps + statistics.rejectedSteps + statistics.locationSteps, time: t)
             if modes == nil { try setup() }
             guard let pieceModes = modes else { return }
             let end = target - pieceStart
+            // The piece's fixed step needs (end − τ)/step more steps to reach the target.
+            try budget?.check(evaluations: statistics.steps + statistics.rejectedSteps + statistics.locationSteps,
+                              projected: (end - tau) / step, time: t)
             var tb = min(tau + step, end)
             if end - tb < 0.25 * step { tb = end }
             let ms = pieceModes.state(at: tb)

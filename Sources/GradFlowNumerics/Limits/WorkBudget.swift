@@ -10,10 +10,10 @@ public struct WorkLimits: Sendable, Equatable {
     public var maxWallSeconds: Double?
 
     /// The default evaluation limit. A run of the default problem needs about 10^3–10^5
-    /// evaluations; 10^8 is far beyond any run that can finish on this tool's problem sizes
+    /// evaluations; 10^7 is far beyond any run that can finish on this tool's problem sizes
     /// in reasonable time, and stops a run whose step size has collapsed (stiff or
     /// degenerate input, tolerances below rounding) instead of letting it run for hours.
-    public static let defaultMaxEvaluations = 100_000_000
+    public static let defaultMaxEvaluations = 10_000_000
 
     public init(maxEvaluations: Int? = WorkLimits.defaultMaxEvaluations, maxWallSeconds: Double? = nil) throws {
         if let e = maxEvaluations, e < 1 {
@@ -56,6 +56,16 @@ public final class WorkBudget: @unchecked Sendable {
             if elapsed > s { return "the wall-time limit (\(s) s) was reached" }
         }
         return nil
+    }
+
+    /// Throws `EarlyStop.limitReached` at `time` when the evaluations so far plus `projected`
+    /// more, which the solver knows it needs at least (a fixed step over a known span), pass
+    /// the evaluation limit: the run stops now instead of after spending the whole budget.
+    public func check(evaluations: Int, projected: Double, time: Double) throws {
+        if let e = limits.maxEvaluations, !(Double(evaluations) + projected <= Double(e)) {
+            throw EarlyStop.limitReached(time: time, message: "the evaluation limit (\(e)) would be passed: at least \(String(format: "%.3g", projected)) more are needed to reach the next sample")
+        }
+        try check(evaluations: evaluations, time: time)
     }
 
     /// Throws `EarlyStop.limitReached` at `time` when a limit is passed.
