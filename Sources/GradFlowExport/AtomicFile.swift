@@ -48,13 +48,20 @@ public enum AtomicFile {
         return directory
     }
 
-    /// `.NAME.PID.tmp` beside `path`, NAME cut (at a character boundary) so that the whole
-    /// fits `maximumNameBytes`.
+    nonisolated(unsafe) private static var shortened = 0
+
+    /// `.NAME.PID.tmp` beside `path`; when that passes `maximumNameBytes`, NAME is cut (at a
+    /// character boundary) and made unique with `~K`, K counting such names in this process.
     static func temporaryPath(for path: String) -> String {
         let url = URL(fileURLWithPath: path)
         let suffix = ".\(getpid()).tmp"
         var name = url.lastPathComponent
-        while 1 + name.utf8.count + suffix.utf8.count > maximumNameBytes { name.removeLast() }
+        if 1 + name.utf8.count + suffix.utf8.count > maximumNameBytes {
+            shortened += 1
+            let mark = "~\(shortened)"
+            while 1 + name.utf8.count + mark.utf8.count + suffix.utf8.count > maximumNameBytes { name.removeLast() }
+            name += mark
+        }
         return url.deletingLastPathComponent().appendingPathComponent("." + name + suffix).path
     }
 
