@@ -302,11 +302,13 @@ final class CommandLineTests: XCTestCase {
     // MARK: - 12. Divergence
 
     func testDivergentRunStopsAndKeepsEarlierSamples() throws {
-        // Δ' = −HΔ with H = −2000 grows like e^{2000 t}: it overflows near t ≈ 0.35.
-        let kernel = try write("-2000\n", to: "K.csv")
+        // A negative kernel (H = −2000, Δ growing like e^{2000 t}) is now refused as input
+        // (issue 10: its loss is unbounded below). A run that diverges on valid input: the heavy
+        // ball with friction b = 1e300 on H = 2000, whose term bΔ' overflows at once.
+        let kernel = try write("2000\n", to: "K.csv")
         let delta = try write("1\n", to: "D.csv")
         let result = try run(["simulate", "--model", "errors", "--kernel", kernel, "--initial-error", delta,
-                              "--flow", "gradient-flow", "--solver", "gsl", "--t-end", "1", "--points", "11",
+                              "--flow", "hbf", "--friction", "1e300", "--solver", "gsl", "--t-end", "1", "--points", "11",
                               "--output", prefix()])
         let shown = "status \(result.status), stderr:\n\(result.stderr)"
         // A run that did not reach its last time must not report success.

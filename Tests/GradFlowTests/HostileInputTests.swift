@@ -278,7 +278,6 @@ final class HostileInputTests: XCTestCase {
         list += [
             c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16,16"], ["--widths"], "repeated width"),
             c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16,,32"], ["--widths"], "empty width"),
-            c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16,1000000000"], ["--width"], "sweep width 1e9"),
             c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16", "--rtol", "1e300"], ["--rtol"], "sweep rtol 1e300"),
         ]
         return list
@@ -307,6 +306,10 @@ final class HostileInputTests: XCTestCase {
             XCTAssertTrue(result.stderr.hasPrefix("Error: "), shown)
             XCTAssertTrue(item.names.contains { result.stderr.contains($0) }, "stderr should name one of \(item.names): \(shown)")
             XCTAssertEqual(outputFiles(), before, "output directory must be left as it was: \(shown)")
+            // Clear what a failing case left, so that one failure does not cascade.
+            for name in Set(outputFiles()).subtracting(before).sorted(by: >) {
+                try? FileManager.default.removeItem(at: outputDirectory.appendingPathComponent(name))
+            }
         }
         XCTAssertEqual(try String(contentsOf: marker, encoding: .utf8), "before\n")
         print("HostileInputTests: \(all.count) inputs refused in \(clock.now - start)")

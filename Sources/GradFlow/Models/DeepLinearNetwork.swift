@@ -430,6 +430,15 @@ extension DeepLinearNetwork: ModelBuilder {
         guard m >= max(d, dy) else {
             throw InputError(.model, value: "hidden=\(m)", allowed: "the orthogonal initialization needs m ≥ max(d, d_y) = \(max(d, dy))")
         }
+        // Memory before any allocation: the L layers (≈ L·m² parameters) with gradient,
+        // velocity and solver copies (×4), the activations of n samples through every layer
+        // (2·L·m·n), and the (n·d_y)² kernel with its eigen-decomposition (×8) — 8 bytes each.
+        let (nd, md, ld) = (Double(n), Double(m), Double(depth))
+        let parameterBytes = 8 * (4 * ld * md * md + 2 * ld * md * nd)
+        let kernelBytes = 8 * (8 * (nd * Double(dy)) * (nd * Double(dy)) + nd * Double(d + dy))
+        try MemoryEstimate.check(bytes: parameterBytes + kernelBytes, parameterBytes >= kernelBytes ? .model : .samples,
+                                 value: parameterBytes >= kernelBytes ? "layers=\(depth), hidden=\(m)" : "\(n)",
+                                 what: "a deep linear network with L = \(depth), m = \(m), n = \(n), d = \(d), d_y = \(dy)")
         // X sample by sample, then W̄ row by row, then the layers.
         var x = DenseMatrix(rows: d, columns: n)
         for i in 0..<n { for k in 0..<d { x[k, i] = random.gaussian() } }
