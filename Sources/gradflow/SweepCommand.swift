@@ -127,8 +127,16 @@ struct SweepCommand: ParsableCommand {
         guard !flowSpecs.isEmpty || !methodTexts.isEmpty else {
             throw ValidationError("--flows: got none and no --methods; give at least one flow or method")
         }
-        // Every run is planned and validated on the first point's problem before anything runs.
+        // Every width must fit in memory, and every run is planned and validated on the first
+        // point's problem, before anything runs.
         var spec = problem.specification()
+        if spec.dataPath == nil {
+            do {
+                try MemoryEstimate.checkNetwork(samples: spec.samples, dimension: spec.dimension, width: widthList.max())
+            } catch let error as InputError where error.parameter == .width {
+                throw ValidationError("--widths: got \(error.value); \(error.allowed)")
+            }
+        }
         spec.width = widthList[0]
         spec.seed = seedValues[0]
         var probe = RunPlan(command: "sweep", problem: try spec.build(), sampleTimes: times)

@@ -278,6 +278,10 @@ final class HostileInputTests: XCTestCase {
         list += [
             c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16,16"], ["--widths"], "repeated width"),
             c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16,,32"], ["--widths"], "empty width"),
+            // A later width that cannot fit is refused before the first width runs.
+            c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16,1000000000"], ["--widths"], "sweep width too large"),
+            c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16", "--weights", "w.csv", "--output-weights", "a.csv"], ["--weights"], "sweep with weight files"),
+            c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", ""], ["--widths"], "empty width list"),
             c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16", "--rtol", "1e300"], ["--rtol"], "sweep rtol 1e300"),
         ]
         return list
