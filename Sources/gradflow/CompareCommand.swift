@@ -41,6 +41,22 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Runs finished by an interrupted invocation of this same command are reused; the
+        // kept runs go away when the command finishes or fails with an error.
+        let resume = RunResume(output: output, arguments: Array(CommandLine.arguments.dropFirst()))
+        do {
+            try execute(resume: resume)
+        } catch let stopped as RunStopped {
+            resume.clear()
+            throw stopped
+        } catch {
+            resume.clear()
+            throw error
+        }
+        resume.clear()
+    }
+
+    private func execute(resume: RunResume) throws {
         GSL.disableAbortOnError()
         solverOptions.applyThreads()
         let flowSpecs = try flowParameters.specifications(list: flows, option: "--flows")
@@ -58,7 +74,10 @@ struct CompareCommand: ParsableCommand {
         var stops: [String] = []
         var notes: [String] = []
         let results = try plan.executeAll(lambdaMin: false, prefix: { "\(output)/\($0.name)" }, outputs: outputs, jobs: jobs,
-                                          progress: progressOptions.line())
+                                          progress: progressOptions.line(), resume: resume)
+        if !resume.resumed.isEmpty {
+            print("resumed \(resume.resumed.count) runs finished by an interrupted run of this command: \(resume.resumed.joined(separator: ", "))")
+        }
         for result in results {
             let run = result.run
             switch run.dynamics {

@@ -68,6 +68,22 @@ struct LyapunovCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Runs finished by an interrupted invocation of this same command are reused; the
+        // kept runs go away when the command finishes or fails with an error.
+        let resume = RunResume(output: output, arguments: Array(CommandLine.arguments.dropFirst()))
+        do {
+            try execute(resume: resume)
+        } catch let stopped as RunStopped {
+            resume.clear()
+            throw stopped
+        } catch {
+            resume.clear()
+            throw error
+        }
+        resume.clear()
+    }
+
+    private func execute(resume: RunResume) throws {
         GSL.disableAbortOnError()
         solverOptions.applyThreads()
         let grid = try solverOptions.sampleTimes()
@@ -95,7 +111,10 @@ struct LyapunovCommand: ParsableCommand {
         var checks = Table(header: ["run", "check", "source", "verdict"])
         var stops: [String] = []
         let results = try plan.executeAll(lambdaMin: true, prefix: { "\(output)/\($0.name)" }, outputs: outputs, jobs: jobs,
-                                          progress: progressOptions.line())
+                                          progress: progressOptions.line(), resume: resume)
+        if !resume.resumed.isEmpty {
+            print("resumed \(resume.resumed.count) runs finished by an interrupted run of this command: \(resume.resumed.joined(separator: ", "))")
+        }
         for result in results {
             let run = result.run
             switch run.dynamics {

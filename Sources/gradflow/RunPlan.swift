@@ -89,21 +89,26 @@ struct RunPlan {
     /// the outputs are the same bytes for every `jobs`. Each worker builds its own copy of the
     /// problem from the specification (models keep workspaces), with the same draws.
     func executeAll(lambdaMin: Bool, prefix: (PlannedRun) -> String, outputs: OutputSet, jobs: Int,
-                    progress: ProgressLine?) throws -> [RunResult] {
+                    progress: ProgressLine?, resume: RunResume? = nil) throws -> [RunResult] {
         var solved = [(Solution, Double)?](repeating: nil, count: runs.count)
-        if jobs <= 1 || runs.count <= 1 {
-            for (k, run) in runs.enumerated() {
+        for (k, run) in runs.enumerated() { solved[k] = resume?.finished(run.name) }
+        let pending = runs.indices.filter { solved[$0] == nil }
+        if jobs <= 1 || pending.count <= 1 {
+            for k in pending {
+                let run = runs[k]
                 var options = SolveOptions()
                 options.iterations = iterations
                 options.limits = limits
                 options.progress = progress?.reporter(run: run.name, endTime: sampleTimes.values.last ?? 0)
                 solved[k] = try Self.solveRun(run, problem: problem, sampleTimes: sampleTimes, lambdaMin: lambdaMin, options: options)
+                try resume?.keep(run.name, solved[k]!)
                 progress?.finish()
             }
         } else {
-            let work = ParallelRuns(runs: runs, specification: problem.specification, sampleTimes: sampleTimes,
-                                    lambdaMin: lambdaMin, iterations: iterations, limits: limits, workers: min(jobs, runs.count), progress: progress)
-            solved = try work.execute()
+            let work = ParallelRuns(runs: pending.map { runs[$0] }, specification: problem.specification, sampleTimes: sampleTimes,
+                                    lambdaMin: lambdaMin, iterations: iterations, limits: limits,
+                                    workers: min(jobs, pending.count), progress: progress, resume: resume)
+            for (k, result) in zip(pending, try work.execute()) { solved[k] = result }
         }
         return try zip(runs, solved).map { run, result in
             try stage(run, solution: result!.0, wallSeconds: result!.1, prefix: prefix(run), outputs: outputs)
@@ -144,13 +149,15 @@ private final class ParallelRuns: @unchecked Sendable {
     let limits: WorkLimits
     let workers: Int
     let progress: ProgressLine?
+    let resume: RunResume?
     private let lock = NSLock()
     private var results: [(Solution, Double)?]
     private var errors: [Int: Error] = [:]
 
     init(runs: [PlannedRun], specification: ProblemSpecification, sampleTimes: SampleTimes, lambdaMin: Bool,
-         iterations: Int?, limits: WorkLimits, workers: Int, progress: ProgressLine?) {
+         iterations: Int?, limits: WorkLimits, workers: Int, progress: ProgressLine?, resume: RunResume?) {
         self.iterations = iterations
+        self.resume = resume
         self.limits = limits
         self.runs = runs
         self.specification = specification
@@ -177,6 +184,7 @@ private final class ParallelRuns: @unchecked Sendable {
                     options.limits = limits
                     let result = try RunPlan.solveRun(runs[k], problem: problem, sampleTimes: sampleTimes,
                                                       lambdaMin: lambdaMin, options: options)
+                    try resume?.keep(runs[k].name, result)
                     lock.withLock { results[k] = result }
                     progress?.runFinished(runs[k].name, of: runs.count)
                 } catch {

@@ -601,4 +601,42 @@ final class CommandLineTests: XCTestCase {
             XCTAssertEqual(json?["steps"] as? Int, 37, name)
         }
     }
+
+    // MARK: - Resuming after kill -9
+
+    func testCompareResumesAfterKillWithoutRecomputingFinishedRuns() throws {
+        // Width 2048: gradient flow and HBF take a fraction of a second, Nesterov (events)
+        // several seconds, so the kill lands after two runs are kept and before the last.
+        let arguments = ["compare", "--width", "2048", "--jobs", "1", "--quiet"]
+        let killed = outputDirectory.appendingPathComponent("killed").path
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments + ["--output", killed]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let kept = killed + "/.gradflow-resume"
+        var finished: [String] = []
+        for _ in 0..<600 where process.isRunning {
+            Thread.sleep(forTimeInterval: 0.05)
+            let folders = (try? FileManager.default.contentsOfDirectory(atPath: kept)) ?? []
+            finished = folders.flatMap { (try? FileManager.default.contentsOfDirectory(atPath: kept + "/" + $0)) ?? [] }
+            if finished.filter({ $0.hasSuffix(".json") }).count >= 2 { break }
+        }
+        XCTAssertTrue(process.isRunning, "the run ended before it could be killed; kept: \(finished)")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        // Nothing but the kept runs: no rates table, no run files.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: killed), [".gradflow-resume"])
+        let resumed = try run(arguments + ["--output", killed])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("resumed 2 runs finished by an interrupted run of this command: gradient-flow, hbf"),
+                      resumed.stdout)
+        // The finished command leaves no kept runs, and its files are those of a run that was
+        // never interrupted.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: kept))
+        let whole = outputDirectory.appendingPathComponent("whole").path
+        XCTAssertEqual(try run(arguments + ["--output", whole]).status, 0)
+        XCTAssertEqual(try snapshot(killed), try snapshot(whole))
+    }
 }

@@ -1,6 +1,6 @@
 /// A quantity recorded at every sample of a solution: a typed key whose raw value is its
 /// column name in the outputs.
-public struct Observable: Hashable, Sendable, RawRepresentable, ExpressibleByStringLiteral, CustomStringConvertible {
+public struct Observable: Hashable, Sendable, Codable, RawRepresentable, ExpressibleByStringLiteral, CustomStringConvertible {
     public let rawValue: String
 
     public init(rawValue: String) { self.rawValue = rawValue }

@@ -3,7 +3,7 @@
 ///
 /// Continuous runs have the column `t` first; discrete runs `k`, then `t` (the method's
 /// time axis). The remaining columns are the monitors' observables, in monitor order.
-public struct Solution: Sendable {
+public struct Solution: Sendable, Codable {
     /// Why the run ended.
     public enum Status: Sendable, Equatable, CustomStringConvertible {
         /// Every sample time was reached.
@@ -67,8 +67,8 @@ public struct Solution: Sendable {
 
 /// One activation switch of pair (i, r): a transversal crossing of w_rᵀx_i = 0, or an entry
 /// into or exit from Filippov sliding on it.
-public struct SwitchEvent: Sendable, Equatable {
-    public enum Kind: String, Sendable {
+public struct SwitchEvent: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable {
         case crossing, slidingEntry = "sliding-entry", slidingExit = "sliding-exit"
     }
 

@@ -15,7 +15,7 @@ public struct IntegrationStatistics: Sendable, Equatable, Codable {
 }
 
 /// Why an integration stopped before its last sample time.
-public enum EarlyStop: Error, Sendable, Equatable, CustomStringConvertible {
+public enum EarlyStop: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The state or its derivative became NaN or Inf at time t.
     case diverged(time: Double)
     /// GSL reported a failure (step size underflow, too many steps, …).
