@@ -15,7 +15,13 @@ final class RunResume: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var resumed: [String] = []
 
+    /// The output directory, and whether it existed before this command.
+    private let directory: String
+    private let directoryExisted: Bool
+
     init(output directory: String, arguments: [String]) {
+        self.directory = directory
+        directoryExisted = FileManager.default.fileExists(atPath: directory)
         root = directory + "/.gradflow-resume"
         folder = root + "/" + RunResume.fingerprint(arguments)
     }
@@ -73,8 +79,12 @@ final class RunResume: @unchecked Sendable {
         try lock.withLock { try outputs.commit() }
     }
 
-    /// Removes the kept runs (the command finished, or failed with an error).
+    /// Removes the kept runs (the command finished, or failed with an error), and the output
+    /// directory too when this command created it and left it empty.
     func clear() {
         try? FileManager.default.removeItem(atPath: root)
+        if !directoryExisted, (try? FileManager.default.contentsOfDirectory(atPath: directory))?.isEmpty == true {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
     }
 }
