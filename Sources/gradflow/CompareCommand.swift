@@ -41,19 +41,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        // Runs finished by an interrupted invocation of this same command are reused; the
-        // kept runs go away when the command finishes or fails with an error.
-        let resume = RunResume(output: output, arguments: Array(CommandLine.arguments.dropFirst()))
-        do {
-            try execute(resume: resume)
-        } catch let stopped as RunStopped {
-            resume.clear()
-            throw stopped
-        } catch {
-            resume.clear()
-            throw error
-        }
-        resume.clear()
+        try RunResume.resuming(output: output) { try execute(resume: $0) }
     }
 
     private func execute(resume: RunResume) throws {

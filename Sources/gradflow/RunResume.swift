@@ -26,6 +26,14 @@ final class RunResume: @unchecked Sendable {
         folder = root + "/" + RunResume.fingerprint(arguments)
     }
 
+    /// Runs `body` with the kept runs of an interrupted invocation of this same command (its
+    /// arguments from the process), and removes them when `body` returns or throws.
+    static func resuming(output: String, _ body: (RunResume) throws -> Void) throws {
+        let resume = RunResume(output: output, arguments: Array(CommandLine.arguments.dropFirst()))
+        defer { resume.clear() }
+        try body(resume)
+    }
+
     /// FNV-1a 64 of the arguments that change results, in hex.
     static func fingerprint(_ arguments: [String]) -> String {
         var kept: [String] = []

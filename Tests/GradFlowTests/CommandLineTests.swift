@@ -35,33 +35,8 @@ final class CommandLineTests: XCTestCase {
         var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: true) }
     }
 
-    /// The built `gradflow` executable: beside the test bundle, in its parent, or in
-    /// `.build/debug` of the package that holds this file.
-    private func executable() throws -> URL {
-        let bundle = Bundle.main.bundleURL
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [
-            bundle.appendingPathComponent("gradflow"),
-            bundle.deletingLastPathComponent().appendingPathComponent("gradflow"),
-            bundle.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("gradflow"),
-            packageRoot.appendingPathComponent(".build/debug/gradflow"),
-        ]
-        for url in candidates where FileManager.default.isExecutableFile(atPath: url.path) {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                return url
-            }
-        }
-        throw ExecutableNotFound(searched: candidates.map(\.path))
-    }
-
-    private struct ExecutableNotFound: Error, CustomStringConvertible {
-        let searched: [String]
-        var description: String {
-            "gradflow executable not found (searched \(searched.joined(separator: ", "))); run `swift build` first"
-        }
-    }
+    /// The built `gradflow` (see `gradflowExecutable`).
+    private func executable() throws -> URL { try gradflowExecutable() }
 
     /// Runs `gradflow` with `arguments` in `root`; stdout and stderr go to files in `root`
     /// (not in the output directory), so large outputs cannot block the pipe.

@@ -250,26 +250,8 @@ final class DeepLinearNetworkTests: XCTestCase {
 
     // MARK: - Command line
 
-    /// The built `gradflow` executable (as `CommandLineTests` finds it).
-    private func executable() throws -> URL {
-        let bundle = Bundle.main.bundleURL
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [
-            bundle.appendingPathComponent("gradflow"),
-            bundle.deletingLastPathComponent().appendingPathComponent("gradflow"),
-            bundle.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("gradflow"),
-            packageRoot.appendingPathComponent(".build/debug/gradflow"),
-        ]
-        for url in candidates {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-               FileManager.default.isExecutableFile(atPath: url.path) {
-                return url
-            }
-        }
-        throw XCTSkip("gradflow executable not found; run `swift build` first")
-    }
+    /// The built `gradflow` (see `gradflowExecutable`).
+    private func executable() throws -> URL { try gradflowExecutable() }
 
     private func run(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
         let out = directory.appendingPathComponent("stdout-\(UUID().uuidString)")

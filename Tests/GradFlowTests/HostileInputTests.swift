@@ -37,26 +37,8 @@ final class HostileInputTests: XCTestCase {
         var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: true) }
     }
 
-    /// The built `gradflow`, found as `CommandLineTests` finds it.
-    private func executable() throws -> URL {
-        let bundle = Bundle.main.bundleURL
-        let packageRoot = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [
-            bundle.appendingPathComponent("gradflow"),
-            bundle.deletingLastPathComponent().appendingPathComponent("gradflow"),
-            bundle.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("gradflow"),
-            packageRoot.appendingPathComponent(".build/debug/gradflow"),
-        ]
-        for url in candidates where FileManager.default.isExecutableFile(atPath: url.path) {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                return url
-            }
-        }
-        throw NSError(domain: "HostileInputTests", code: 1,
-                      userInfo: [NSLocalizedDescriptionKey: "gradflow executable not found; run `swift build` first"])
-    }
+    /// The built `gradflow` (see `gradflowExecutable`).
+    private func executable() throws -> URL { try gradflowExecutable() }
 
     /// Runs `gradflow` in `root`, with a time limit: a hang is a failure, not a stuck suite.
     private func run(_ arguments: [String], timeout: Double = 30) throws -> Result {
