@@ -63,9 +63,6 @@ struct CompareCommand: ParsableCommand {
         var notes: [String] = []
         let results = try plan.executeAll(lambdaMin: false, prefix: { "\(output)/\($0.name)" }, outputs: outputs, jobs: jobs,
                                           progress: progressOptions.line(), resume: resume)
-        if !resume.resumed.isEmpty {
-            print("resumed \(resume.resumed.count) runs finished by an interrupted run of this command: \(resume.resumed.joined(separator: ", "))")
-        }
         for result in results {
             let run = result.run
             switch run.dynamics {

@@ -100,9 +100,6 @@ struct LyapunovCommand: ParsableCommand {
         var stops: [String] = []
         let results = try plan.executeAll(lambdaMin: true, prefix: { "\(output)/\($0.name)" }, outputs: outputs, jobs: jobs,
                                           progress: progressOptions.line(), resume: resume)
-        if !resume.resumed.isEmpty {
-            print("resumed \(resume.resumed.count) runs finished by an interrupted run of this command: \(resume.resumed.joined(separator: ", "))")
-        }
         for result in results {
             let run = result.run
             switch run.dynamics {

@@ -92,6 +92,9 @@ struct RunPlan {
                     progress: ProgressLine?, resume: RunResume? = nil) throws -> [RunResult] {
         var solved = [(Solution, Double)?](repeating: nil, count: runs.count)
         for (k, run) in runs.enumerated() { solved[k] = resume?.finished(run.name) }
+        if let resumed = resume?.resumed, !resumed.isEmpty {
+            print("resumed \(resumed.count) runs finished by an interrupted run of this command: \(resumed.joined(separator: ", "))")
+        }
         let pending = runs.indices.filter { solved[$0] == nil }
         if jobs <= 1 || pending.count <= 1 {
             for k in pending {
