@@ -94,4 +94,25 @@ final class RateAnalysisTests: XCTestCase {
             }
         }
     }
+
+    func testMultiMomentumSpectralRadius() throws {
+        let (field, delta0, eigenvalues) = try field()
+        // J = 1 is heavy ball: the same characteristic polynomial, so the same ρ up to the
+        // root finders' rounding (GSL's companion-matrix roots against the 2×2 closed form).
+        let hb = PolyakHeavyBall(stepSize: 0.8, momentum: 0.6)
+        let one = try XCTUnwrap(try MultiMomentum(stepSize: 0.8, momenta: [0.6]).spectralRadius(eigenvalues: eigenvalues))
+        XCTAssertEqual(one, try XCTUnwrap(try hb.spectralRadius(eigenvalues: eigenvalues)), accuracy: 1e-12)
+        // J = 0 is GD: max |1 − ηλ|.
+        let zero = try XCTUnwrap(try MultiMomentum(stepSize: 0.8, momenta: []).spectralRadius(eigenvalues: eigenvalues))
+        XCTAssertEqual(zero, eigenvalues.map { abs(1 - 0.8 * $0) }.max()!, accuracy: 1e-15)
+        // J = 2: the fitted contraction per iteration of a run on the frozen kernel approaches
+        // ρ once the slowest mode dominates (1%, as for HB and NAG above).
+        let multi = MultiMomentum(stepSize: 0.8, momenta: [0.5, 0.2])
+        let rho = try XCTUnwrap(try multi.spectralRadius(eigenvalues: eigenvalues))
+        XCTAssertLessThan(rho, 1)
+        let run = try solveMethod(field, from: delta0, multi, iterations: 400, sampleIterations: Array(0...400),
+                                  monitors: [LossMonitor(flow: GradientFlow())])
+        let fitted = try XCTUnwrap(RateSummary(run: "multi", trajectory: run, law: .exponential, epsilon: 1e-12).fittedFactorPerIteration)
+        XCTAssertEqual(fitted, rho, accuracy: 0.01 * rho)
+    }
 }

@@ -68,3 +68,30 @@ public struct MultiMomentum: DiscreteMethod {
                                           momenta: momenta, timePerStep: step)
     }
 }
+
+extension MultiMomentum {
+    /// On a frozen kernel each eigenmode obeys ξ_{k+1} = (1 − ηλ)ξ_k + Σ_j β_j(ξ_{k−j+1} − ξ_{k−j}),
+    /// whose characteristic polynomial is
+    ///
+    ///     z^{J+1} − (1 − ηλ) z^J − Σ_j β_j z^{J−j+1} + Σ_j β_j z^{J−j}
+    ///
+    /// (002 §5.1; J = 1 gives heavy ball's z² − (1 + β − ηλ)z + β). The spectral radius is the
+    /// largest root modulus over the spectrum.
+    public func spectralRadius(eigenvalues: [Double]) throws -> Double? {
+        let J = depth
+        var radius = 0.0
+        for lambda in eigenvalues {
+            var c = [Double](repeating: 0, count: J + 2)
+            c[J + 1] = 1
+            c[J] = -(1 - stepSize * lambda)
+            for (index, beta) in momenta.enumerated() {
+                let j = index + 1
+                c[J - j + 1] -= beta
+                c[J - j] += beta
+            }
+            let roots = J == 0 ? [Complex(-c[0])] : try SpecialFunctions.polynomialRoots(coefficients: c)
+            for z in roots { radius = max(radius, (z.re * z.re + z.im * z.im).squareRoot()) }
+        }
+        return radius
+    }
+}
