@@ -32,7 +32,7 @@ final class ProgressLine: @unchecked Sendable {
 
     private func elapsed() -> Double {
         let d = ContinuousClock.now - start
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        return d.inSeconds
     }
 
     private func show(_ text: String) {

@@ -127,7 +127,7 @@ struct RunPlan {
         let solution = try solve(problem, run.dynamics, solver: run.solver ?? .exact, sampleTimes: sampleTimes,
                                  monitors: monitors, options: options)
         let elapsed = clock.now - start
-        return (solution, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        return (solution, elapsed.inSeconds)
     }
 
     /// Stages a run's CSV and JSON.

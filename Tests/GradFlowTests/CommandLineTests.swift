@@ -28,42 +28,14 @@ final class CommandLineTests: XCTestCase {
 
     // MARK: - Helpers
 
-    private struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: true) }
-    }
+    private typealias Result = GradflowRun
 
     /// The built `gradflow` (see `gradflowExecutable`).
     private func executable() throws -> URL { try gradflowExecutable() }
 
-    /// Runs `gradflow` with `arguments` in `root`; stdout and stderr go to files in `root`
-    /// (not in the output directory), so large outputs cannot block the pipe.
+    /// Runs `gradflow` with `arguments` in `root` (outputs to files there, not the output directory).
     private func run(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Result {
-        let tool = try executable()
-        let id = UUID().uuidString
-        let outURL = root.appendingPathComponent("stdout-\(id).txt")
-        let errURL = root.appendingPathComponent("stderr-\(id).txt")
-        guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
-              FileManager.default.createFile(atPath: errURL.path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown)
-        }
-        let outHandle = try FileHandle(forWritingTo: outURL)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        try process.run()
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        return Result(status: process.terminationStatus,
-                      stdout: try String(contentsOf: outURL, encoding: .utf8),
-                      stderr: try String(contentsOf: errURL, encoding: .utf8))
+        try runGradflow(arguments, in: root)
     }
 
     /// Writes `text` to `name` in `root` (inputs, never in the output directory).

@@ -250,26 +250,9 @@ final class DeepLinearNetworkTests: XCTestCase {
 
     // MARK: - Command line
 
-    /// The built `gradflow` (see `gradflowExecutable`).
-    private func executable() throws -> URL { try gradflowExecutable() }
 
-    private func run(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: String, stderr: String) {
-        let out = directory.appendingPathComponent("stdout-\(UUID().uuidString)")
-        let err = directory.appendingPathComponent("stderr-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        try process.run()
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+    private func run(_ arguments: [String], in directory: URL) throws -> GradflowRun {
+        try runGradflow(arguments, in: directory)
     }
 
     func testCompareRunsEveryFlowAndMethodThroughTheBinary() throws {

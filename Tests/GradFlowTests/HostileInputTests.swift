@@ -30,45 +30,16 @@ final class HostileInputTests: XCTestCase {
 
     // MARK: - Running the binary
 
-    private struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: true) }
-    }
+    private typealias Result = GradflowRun
 
     /// The built `gradflow` (see `gradflowExecutable`).
     private func executable() throws -> URL { try gradflowExecutable() }
 
     /// Runs `gradflow` in `root`, with a time limit: a hang is a failure, not a stuck suite.
     private func run(_ arguments: [String], timeout: Double = 30) throws -> Result {
-        let id = UUID().uuidString
-        let outURL = root.appendingPathComponent("stdout-\(id).txt")
-        let errURL = root.appendingPathComponent("stderr-\(id).txt")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: outURL)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-            XCTFail("gradflow \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
-        }
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        return Result(status: process.terminationStatus,
-                      stdout: try String(contentsOf: outURL, encoding: .utf8),
-                      stderr: try String(contentsOf: errURL, encoding: .utf8))
+        let result = try runGradflow(arguments, in: root, timeout: timeout)
+        if result.timedOut { XCTFail("gradflow \(arguments.joined(separator: " ")) did not finish within \(timeout) s") }
+        return result
     }
 
     private func write(_ text: String, to name: String) throws -> String {

@@ -18,7 +18,7 @@ public enum ThroughputBenchmark {
             body()
             calls += 1
             let d = clock.now - start
-            elapsed = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            elapsed = d.inSeconds
         } while elapsed < minimumSeconds
         return Measurement(calls: calls, secondsPerCall: elapsed / Double(calls), flopsPerCall: flops)
     }
@@ -65,7 +65,7 @@ extension ThroughputBenchmark {
                       solver: .exact, sampleTimes: try SampleTimes(list: [0]), monitors: [LossMonitor(flow: GradientFlow())],
                       options: options)
         let d = clock.now - start
-        let seconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        let seconds = d.inSeconds
         let flops = 4 * Double(network.sampleCount) * Double(network.width) * Double(network.dimension)
         return Measurement(calls: iterations, secondsPerCall: seconds / Double(iterations), flopsPerCall: flops)
     }

@@ -171,7 +171,7 @@ private struct RunLoop {
         solution.switchLog = propagator.switchLog
         if var switching = propagator.switching {
             let d = ContinuousClock().now - begin
-            switching.wallSeconds = Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            switching.wallSeconds = d.inSeconds
             solution.switching = switching
         }
         return solution

@@ -1,9 +1,41 @@
+/// A solver of the ReLU network's weights that locates every activation switch: the weights
+/// and (Filippov) velocity at the last sample, its pattern, and what it did.
+protocol SwitchingPropagator: Propagator {
+    var sample: (position: [Double], velocity: [Double]) { get }
+    var pattern: SwitchingPattern { get }
+    var switchingStatistics: SwitchingStatistics { get }
+}
+
+extension SwitchingPropagator {
+    /// The weights and velocity, with the switches so far and the sliding pairs as extras.
+    func withState<R>(_ body: (PropagatorState) -> R) -> R {
+        sample.position.withView { w in
+            sample.velocity.withView { v in
+                body(PropagatorState(position: w, velocity: v, derivatives: nil,
+                                     extras: [Double(switchingStatistics.events), Double(pattern.slidingPairCount)]))
+            }
+        }
+    }
+
+    var statistics: IntegrationStatistics {
+        let s = switchingStatistics
+        var out = IntegrationStatistics()
+        out.evaluations = s.evaluations
+        out.steps = s.steps
+        out.rejectedSteps = s.rejectedSteps
+        return out
+    }
+
+    var switching: SwitchingStatistics? { switchingStatistics }
+    var switchLog: [SwitchEvent]? { pattern.eventLog }
+}
+
 /// GSL stepping with every activation switch of the ReLU network located (`SwitchingGSLSolver`).
-final class SwitchingEventsPropagator: Propagator {
+final class SwitchingEventsPropagator: SwitchingPropagator {
     private let solver: SwitchingGSLSolver
-    private let pattern: SwitchingPattern
+    let pattern: SwitchingPattern
     private let blockSize: Int
-    private var sample: (position: [Double], velocity: [Double]) = ([], [])
+    private(set) var sample: (position: [Double], velocity: [Double]) = ([], [])
 
     init(network: ReLUNetwork, flow: any ContinuousFlow, initialState: [Double], startTime: Double,
          stepper: Stepper, tolerances: Tolerances, eventTolerance: Double, logSwitches: Bool,
@@ -28,37 +60,19 @@ final class SwitchingEventsPropagator: Propagator {
         sample = (Array(solver.y.array[0..<blockSize]), Array(solver.currentVelocity().prefix(blockSize)))
     }
 
-    func withState<R>(_ body: (PropagatorState) -> R) -> R {
-        sample.position.withView { w in
-            sample.velocity.withView { v in
-                body(PropagatorState(position: w, velocity: v, derivatives: nil,
-                                     extras: [Double(solver.statistics.events), Double(solver.slidingPairs)]))
-            }
-        }
-    }
-
-    var statistics: IntegrationStatistics {
-        var s = IntegrationStatistics()
-        s.evaluations = solver.stepper.evaluations
-        s.steps = solver.statistics.steps
-        s.rejectedSteps = solver.statistics.rejectedSteps
-        return s
-    }
-
-    var switching: SwitchingStatistics? {
+    /// The solver's statistics, with the stepper's right-hand-side evaluations.
+    var switchingStatistics: SwitchingStatistics {
         var s = solver.statistics
         s.evaluations = solver.stepper.evaluations
         return s
     }
-
-    var switchLog: [SwitchEvent]? { pattern.eventLog }
 }
 
 /// Piecewise-exact propagation between activation switches (`ExactPiecesSolver`).
-final class ExactPiecesPropagator: Propagator {
+final class ExactPiecesPropagator: SwitchingPropagator {
     private let solver: ExactPiecesSolver
-    private let pattern: SwitchingPattern
-    private var sample: (position: [Double], velocity: [Double]) = ([], [])
+    let pattern: SwitchingPattern
+    private(set) var sample: (position: [Double], velocity: [Double]) = ([], [])
 
     init(network: ReLUNetwork, flow: any ContinuousFlow, initialState: [Double], eventTolerance: Double,
          logSwitches: Bool, observer: ((Double, [Double]) -> Void)?, budget: WorkBudget? = nil) throws {
@@ -76,26 +90,7 @@ final class ExactPiecesPropagator: Propagator {
         sample = solver.currentPositionAndVelocity()
     }
 
-    func withState<R>(_ body: (PropagatorState) -> R) -> R {
-        sample.position.withView { w in
-            sample.velocity.withView { v in
-                body(PropagatorState(position: w, velocity: v, derivatives: nil,
-                                     extras: [Double(solver.statistics.events), Double(pattern.slidingPairCount)]))
-            }
-        }
-    }
-
-    var statistics: IntegrationStatistics {
-        var s = IntegrationStatistics()
-        s.evaluations = solver.statistics.evaluations
-        s.steps = solver.statistics.steps
-        s.rejectedSteps = solver.statistics.rejectedSteps
-        return s
-    }
-
-    var switching: SwitchingStatistics? { solver.statistics }
-
-    var switchLog: [SwitchEvent]? { pattern.eventLog }
+    var switchingStatistics: SwitchingStatistics { solver.statistics }
 }
 
 extension SwitchingPattern {
