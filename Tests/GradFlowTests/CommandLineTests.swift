@@ -455,6 +455,19 @@ final class CommandLineTests: XCTestCase {
         return out
     }
 
+    /// The lines of `a` and `b` that differ, for a failure message.
+    private static func lineDifference(_ a: Data, _ b: Data?) -> String {
+        guard let b else { return "missing" }
+        let left = String(decoding: a, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let right = String(decoding: b, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        var out: [String] = []
+        for k in 0..<max(left.count, right.count) {
+            let l = k < left.count ? String(left[k]) : "<none>", r = k < right.count ? String(right[k]) : "<none>"
+            if l != r { out.append("line \(k + 1): single \(l.trimmingCharacters(in: .whitespaces)) | shards \(r.trimmingCharacters(in: .whitespaces))") }
+        }
+        return out.prefix(8).joined(separator: "; ")
+    }
+
     func testShardsMergedEqualTheSingleProcessSweep() throws {
         let single = outputDirectory.appendingPathComponent("single").path
         let whole = try run(["sweep"] + Self.grid + ["--output", single])
@@ -474,7 +487,9 @@ final class CommandLineTests: XCTestCase {
             XCTAssertEqual(merged.status, 0, merged.stderr)
             let files = try snapshot(directory)
             XCTAssertEqual(Set(files.keys), Set(reference.keys), "N = \(n)")
-            for (name, data) in reference { XCTAssertEqual(files[name], data, "N = \(n): \(name)") }
+            for (name, data) in reference where files[name] != data {
+                XCTFail("N = \(n): \(name) differs from the single-process sweep: \(Self.lineDifference(data, files[name]))")
+            }
         }
     }
 

@@ -109,6 +109,21 @@ final class ReLUWeightFieldTests: XCTestCase {
         XCTAssertEqual(moved.withView { field.patternChangeRatio(at: $0) }, 1 / Double(net.width), accuracy: 1e-15)
     }
 
+    func testBLASConfigurationIsTheSameOnEveryThread() {
+        // Parallel runs read the configuration for their records at the same time; OpenBLAS
+        // builds the string in a static buffer, so unguarded concurrent reads came back
+        // doubled ("CooperlakeCooperlake"). Every read must give one copy of each part.
+        let reads = 64
+        let slots = UnsafeMutableBufferPointer<String>.allocate(capacity: reads)
+        slots.initialize(repeating: "")
+        defer { slots.deinitialize(); slots.deallocate() }
+        nonisolated(unsafe) let shared = slots
+        DispatchQueue.concurrentPerform(iterations: reads) { k in shared[k] = BLASThreads.configuration }
+        let seen = Array(slots)
+        XCTAssertEqual(Set(seen).count, 1, "\(Set(seen))")
+        XCTAssertEqual(seen[0].components(separatedBy: "MAX_THREADS").count, 2, seen[0])
+    }
+
     func testBLASResolvesToOpenBLAS() throws {
         // The cblas_dgemm that the process resolves (RTLD_DEFAULT lookup, in link order) must
         // live in OpenBLAS, not in GSL's reference libgslcblas.
