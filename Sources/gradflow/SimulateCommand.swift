@@ -67,7 +67,7 @@ struct SimulateCommand: ParsableCommand {
         if printTable { print(try AlignedTextTableWriter().render(.samples(result.solution, metadata: [])), terminator: "") }
         print("wrote \(output).csv and \(output).json: \(result.solution.rows.count) samples, "
               + "nfev \(result.solution.statistics.evaluations), steps \(result.solution.statistics.steps), "
-              + "\(NumberFormat.short(result.wallSeconds, digits: 3)) s")
+              + "\(NumberFormat.short(result.wallSeconds, digits: 3)) s, peak memory \(PeakMemory.description)")
         if let stop = result.solution.earlyStop { throw RunStopped(message: stop.description) }
     }
 }

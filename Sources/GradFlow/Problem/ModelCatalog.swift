@@ -7,6 +7,7 @@ public enum ModelCatalog {
             FrozenKernelErrorModel.self,
             QuadraticModel.self,
             DeepLinearNetwork.self,
+            MarginPatchCNN.self,
         ]
     }
 
