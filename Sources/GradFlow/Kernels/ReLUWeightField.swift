@@ -52,7 +52,7 @@ public final class ReLUWeightField: Model {
         return monitors
     }
 
-    public var supportedSolvers: Set<SolverKind> { [.gsl, .events, .exactPieces] }
+    public var supportedSolvers: Set<SolverKind> { [.gsl, .events, .exactPieces, .kinetic] }
 
     /// Exact pieces for constant-coefficient flows, GSL events otherwise (Nesterov).
     public func automaticSolver(for flow: any ContinuousFlow) -> SolverKind {
