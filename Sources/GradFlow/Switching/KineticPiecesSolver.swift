@@ -53,6 +53,8 @@ final class KineticPiecesSolver {
     /// ρ ≥ ‖A‖_∞ of the augmented system, and the step-length policy.
     private let rate: Double
     private var stepLength: Double
+    /// Pairs due within this time of the one being processed are re-bounded with it: 1/(32ρ).
+    private let batchWindow: Double
     private var lastEventTime = 0.0
     private var meanGap: Double
     /// c_r² (= 1/m for a_r = ±1).
@@ -109,6 +111,7 @@ final class KineticPiecesSolver {
         }
         rate = max(1 + friction, friction + kNorm)
         stepLength = 1 / rate
+        batchWindow = 1 / (32 * rate)
         meanGap = 1 / rate
         queue = SafeTimeQueue(keys: [Double](repeating: 0, count: kernel.pairCount))
         var y = [Double](repeating: 0, count: 4 * n)
@@ -140,7 +143,20 @@ final class KineticPiecesSolver {
             if count & 1023 == 0 {
                 try budget?.check(evaluations: series.products + statistics.events, time: key)
             }
+            let events = statistics.eventTimes
             try process(pair, at: key)
+            if statistics.eventTimes != events { continue }
+            // Batch: the pairs due within `batchWindow` are re-bounded now, at `key` (a bound
+            // from an earlier instant is as valid), sharing one series evaluation. A pair whose
+            // new bound is still within the window is left for its own turn.
+            let horizon = min(key + batchWindow, target)
+            while let (next, due) = queue.first, due <= horizon {
+                let value = evaluate(next, at: key)
+                if violating(next, value.z) { break }
+                let renewed = max(due, safeTime(next, value))
+                queue.update(next, key: renewed)
+                if renewed <= horizon { break }
+            }
         }
         t = target
         prepare(at: target)
@@ -153,6 +169,9 @@ final class KineticPiecesSolver {
         let residualBound = (dn * dn + vn * vn).squareRoot() * (1 + 1e-9)
         bound.residualBound = min(bound.residualBound, residualBound)
         statistics.steps = series.products
+        if ProcessInfo.processInfo.environment["KINETIC_DEBUG"] != nil {
+            FileHandle.standardError.write("t \(t) steps \(series.steps) products \(series.products) h \(stepLength) gap \(meanGap) evals \(statistics.locationSteps) events \(statistics.events) rate \(rate) Dmax \(bound.residualBound)\n".data(using: .utf8)!)
+        }
         observer?(t, weights.array)
     }
 
@@ -163,7 +182,7 @@ final class KineticPiecesSolver {
         if s == cachedTime { return }
         while s > series.end {
             series.evaluate(at: series.end, firstBlock: 0, blockCount: 4, into: values.view)
-            stepLength = min(2 * stepLength, 1 / rate)
+            stepLength = min(8 * stepLength, 1 / rate)
             series.start(at: series.end, state: values.readOnly, length: stepLength, keepPrevious: true)
         }
         series.evaluate(at: s, firstBlock: 0, blockCount: 4, into: values.view)
@@ -264,7 +283,7 @@ final class KineticPiecesSolver {
         let gap = time - lastEventTime
         lastEventTime = time
         meanGap = 0.9 * meanGap + 0.1 * max(gap, eventTolerance)
-        stepLength = min(1 / rate, max(4 * meanGap, 16 * eventTolerance))
+        stepLength = min(1 / rate, max(8 * meanGap, 64 * eventTolerance))
         series.start(at: time, state: y.readOnly, length: stepLength, keepPrevious: false)
         cachedTime = -.infinity
         prepare(at: time)

@@ -1,19 +1,23 @@
-/// An indexed binary min-heap of the pairs' safe times (the kinetic solver's priority queue):
+/// An indexed 4-ary min-heap of the pairs' safe times (the kinetic solver's priority queue):
 /// every pair 0..<count has one key; `first` is the pair with the smallest key, `update`
-/// moves a pair to its new key in O(log count). Ties go to the smaller pair index, so the
+/// moves a pair to its new key in O(log count). The heap stores each key next to its pair
+/// (one cache line holds a node's four children). Ties go to the smaller pair index, so the
 /// order of events is the same in every run.
 struct SafeTimeQueue {
-    private(set) var keys: [Double]
-    private var heap: [Int32]
+    private struct Entry {
+        var key: Double
+        var pair: Int32
+    }
+
+    private var heap: [Entry]
     private var position: [Int32]
 
     init(keys: [Double]) {
-        self.keys = keys
         let count = keys.count
-        heap = (0..<count).map { Int32($0) }
-        position = heap
+        heap = (0..<count).map { Entry(key: keys[$0], pair: Int32($0)) }
+        position = (0..<count).map { Int32($0) }
         if count > 1 {
-            for k in stride(from: count / 2 - 1, through: 0, by: -1) { siftDown(k) }
+            for k in stride(from: (count - 2) / 4, through: 0, by: -1) { siftDown(k) }
         }
     }
 
@@ -22,18 +26,20 @@ struct SafeTimeQueue {
     /// The pair with the smallest key and its key.
     var first: (pair: Int, key: Double)? {
         guard let top = heap.first else { return nil }
-        return (Int(top), keys[Int(top)])
+        return (Int(top.pair), top.key)
     }
 
-    @inline(__always) private func less(_ a: Int32, _ b: Int32) -> Bool {
-        let ka = keys[Int(a)], kb = keys[Int(b)]
-        return ka < kb || (ka == kb && a < b)
+    /// The pair's current key.
+    func key(of pair: Int) -> Double { heap[Int(position[pair])].key }
+
+    @inline(__always) private static func less(_ a: Entry, _ b: Entry) -> Bool {
+        a.key < b.key || (a.key == b.key && a.pair < b.pair)
     }
 
     mutating func update(_ pair: Int, key: Double) {
-        let old = keys[pair]
-        keys[pair] = key
         let k = Int(position[pair])
+        let old = heap[k].key
+        heap[k].key = key
         if key < old { siftUp(k) } else { siftDown(k) }
     }
 
@@ -41,15 +47,15 @@ struct SafeTimeQueue {
         var k = start
         let item = heap[k]
         while k > 0 {
-            let parent = (k - 1) >> 1
+            let parent = (k - 1) >> 2
             let p = heap[parent]
-            if !less(item, p) { break }
+            if !Self.less(item, p) { break }
             heap[k] = p
-            position[Int(p)] = Int32(k)
+            position[Int(p.pair)] = Int32(k)
             k = parent
         }
         heap[k] = item
-        position[Int(item)] = Int32(k)
+        position[Int(item.pair)] = Int32(k)
     }
 
     private mutating func siftDown(_ start: Int) {
@@ -57,16 +63,26 @@ struct SafeTimeQueue {
         let count = heap.count
         let item = heap[k]
         while true {
-            let left = 2 * k + 1
-            if left >= count { break }
-            var child = left
-            if left + 1 < count && less(heap[left + 1], heap[left]) { child = left + 1 }
-            if !less(heap[child], item) { break }
-            heap[k] = heap[child]
-            position[Int(heap[k])] = Int32(k)
+            let first = 4 * k + 1
+            if first >= count { break }
+            var child = first
+            var best = heap[first]
+            let last = min(first + 4, count)
+            var c = first + 1
+            while c < last {
+                let e = heap[c]
+                if Self.less(e, best) {
+                    best = e
+                    child = c
+                }
+                c += 1
+            }
+            if !Self.less(best, item) { break }
+            heap[k] = best
+            position[Int(best.pair)] = Int32(k)
             k = child
         }
         heap[k] = item
-        position[Int(item)] = Int32(k)
+        position[Int(item.pair)] = Int32(k)
     }
 }

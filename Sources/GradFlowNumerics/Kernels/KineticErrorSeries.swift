@@ -35,6 +35,8 @@ public final class KineticErrorSeries {
     public private(set) var previousLength = 0.0
     /// Total H-products (series terms) computed.
     public private(set) var products = 0
+    /// Steps started.
+    public private(set) var steps = 0
 
     public init(samples n: Int, order: Int, friction: Double, kernel h: [Double]) {
         precondition(order == 1 || order == 2)
@@ -71,6 +73,7 @@ public final class KineticErrorSeries {
         }
         base = t
         length = h
+        steps += 1
         let dim = dimension
         coefficients.base.update(from: y.base, count: dim)
         var biggest = 0.0
