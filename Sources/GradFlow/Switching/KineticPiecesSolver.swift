@@ -32,9 +32,9 @@ final class KineticPiecesSolver {
     var statistics = SwitchingStatistics()
     var observer: ((Double, [Double]) -> Void)?
     var budget: WorkBudget?
-    /// A test hook: called with (pair, safe time, z there) whenever a pair is evaluated at its
-    /// safe time; z must still have the pair's sign.
-    var safeTimeObserver: ((Int, Double, Double) -> Void)?
+    /// A test hook: called with (pair, t, key) whenever a pair gets a finite safe time `key`
+    /// from a bound evaluated at t: the pair must not change sign in (t, key).
+    var boundObserver: ((Int, Double, Double) -> Void)?
     /// Pairs found on the wrong side at their safe time (bound violations; 0 when the bounds
     /// hold).
     private(set) var boundViolations = 0
@@ -127,7 +127,7 @@ final class KineticPiecesSolver {
         prepare(at: 0)
         for pair in 0..<kernel.pairCount {
             let value = evaluate(pair, at: 0)
-            queue.update(pair, key: violating(pair, value.z) ? 0 : safeTime(pair, value))
+            setKey(pair, violating(pair, value.z) ? 0 : safeTime(pair, value))
         }
     }
 
@@ -154,7 +154,7 @@ final class KineticPiecesSolver {
                 let value = evaluate(next, at: key)
                 if violating(next, value.z) { break }
                 let renewed = max(due, safeTime(next, value))
-                queue.update(next, key: renewed)
+                setKey(next, renewed)
                 if renewed <= horizon { break }
             }
         }
@@ -213,11 +213,16 @@ final class KineticPiecesSolver {
         return cachedTime + tau
     }
 
+    /// Gives a pair its new safe time (bounded at `cachedTime`).
+    @inline(__always) private func setKey(_ pair: Int, _ key: Double) {
+        queue.update(pair, key: key)
+        boundObserver?(pair, cachedTime, key)
+    }
+
     // MARK: - Events
 
     private func process(_ pair: Int, at key: Double) throws {
         let value = evaluate(pair, at: key)
-        safeTimeObserver?(pair, key, value.z)
         if violating(pair, value.z) {
             boundViolations += 1
             try handleEvent(at: key)
@@ -225,13 +230,13 @@ final class KineticPiecesSolver {
         }
         let next = safeTime(pair, value)
         if next - key >= 0.5 * eventTolerance {
-            queue.update(pair, key: next)
+            setKey(pair, next)
             return
         }
         let probe = key + eventTolerance
         let ahead = evaluate(pair, at: probe)
         if !violating(pair, ahead.z) {
-            queue.update(pair, key: safeTime(pair, ahead))
+            setKey(pair, safeTime(pair, ahead))
             return
         }
         try handleEvent(at: probe)
@@ -246,7 +251,7 @@ final class KineticPiecesSolver {
                 switching.append((pair, value.z, value.rate))
                 queue.update(pair, key: .infinity)
             } else {
-                queue.update(pair, key: safeTime(pair, value))
+                setKey(pair, safeTime(pair, value))
             }
         }
         if switching.isEmpty { return }
@@ -293,7 +298,7 @@ final class KineticPiecesSolver {
             for i in 0..<n {
                 let pair = i * m + r
                 let value = evaluate(pair, at: time)
-                queue.update(pair, key: violating(pair, value.z) ? time : safeTime(pair, value))
+                setKey(pair, violating(pair, value.z) ? time : safeTime(pair, value))
             }
         }
     }
