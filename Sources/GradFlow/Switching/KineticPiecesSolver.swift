@@ -137,6 +137,9 @@ final class KineticPiecesSolver {
     // MARK: - Driving
 
     func advance(to target: Double) throws {
+        // Without switches the series still needs (target − t)ρ steps: a degenerate ρ (huge
+        // friction) stops the run at the evaluation limit instead of stepping forever.
+        try budget?.check(evaluations: series.products + statistics.events, projected: (target - t) * rate, time: t)
         var count = 0
         while let (pair, key) = queue.first, key <= target {
             count += 1
@@ -169,9 +172,6 @@ final class KineticPiecesSolver {
         let residualBound = (dn * dn + vn * vn).squareRoot() * (1 + 1e-9)
         bound.residualBound = min(bound.residualBound, residualBound)
         statistics.steps = series.products
-        if ProcessInfo.processInfo.environment["KINETIC_DEBUG"] != nil {
-            FileHandle.standardError.write("t \(t) steps \(series.steps) products \(series.products) h \(stepLength) gap \(meanGap) evals \(statistics.locationSteps) events \(statistics.events) rate \(rate) Dmax \(bound.residualBound)\n".data(using: .utf8)!)
-        }
         observer?(t, weights.array)
     }
 
