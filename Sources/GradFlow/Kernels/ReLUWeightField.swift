@@ -52,11 +52,19 @@ public final class ReLUWeightField: Model {
         return monitors
     }
 
-    public var supportedSolvers: Set<SolverKind> { [.gsl, .events, .exactPieces] }
+    public var supportedSolvers: Set<SolverKind> { [.gsl, .events, .exactPieces, .kinetic] }
 
-    /// Exact pieces for constant-coefficient flows, GSL events otherwise (Nesterov).
+    /// The kinetic solver for HBF, exact pieces for the other constant-coefficient flows
+    /// (gradient flow with sliding, higher order), GSL events otherwise (Nesterov).
+    ///
+    /// HBF rule (issue 9, one BLAS thread, same runs side by side): the kinetic solver was
+    /// faster than exact pieces on every HBF problem measured, 10–12× at n = 20, d = 10,
+    /// m = 2000 (T = 20: 0.10 s against 1.15 s, 1,892 switches each), and it finishes the
+    /// medium problem (n = 256, d = 64, m = 4096, T = 50, 34,881 switches) in about 20 s,
+    /// where exact pieces (~60 ms per switch) would need about 35 minutes.
     public func automaticSolver(for flow: any ContinuousFlow) -> SolverKind {
-        flow.isAutonomous ? .exactPieces : .events
+        if flow.isAutonomous && flow.order == 2 { return .kinetic }
+        return flow.isAutonomous ? .exactPieces : .events
     }
 
     public var summary: ModelSummary {
