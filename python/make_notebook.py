@@ -61,11 +61,12 @@ def plot_figure(spec):
     fig, ax = plt.subplots()
     for s in spec["series"]:
         meta, c = read_series(s["file"])
+        color = {"color": f"C{s['color']}"} if s.get("color") is not None else {}
         if s["style"] == "bound":
-            ax.plot(c["x"], c["mean"], "--", lw=1.2, label=s["label"])
+            ax.plot(c["x"], c["mean"], "--", lw=1.2, label=s["label"], **color)
         else:
             seeds = int(meta.get("seeds", "1"))
-            line, = ax.plot(c["x"], c["mean"], lw=1.6, label=s["label"] + (f" (mean of {seeds} seeds)" if seeds > 1 else ""))
+            line, = ax.plot(c["x"], c["mean"], lw=1.6, label=s["label"] + (f" (mean of {seeds} seeds)" if seeds > 1 else ""), **color)
             if seeds > 1:
                 ax.fill_between(c["x"], c["min"], c["max"], color=line.get_color(), alpha=0.2, lw=0)
     ax.set_xscale(spec["x_scale"])

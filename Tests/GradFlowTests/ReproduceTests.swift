@@ -151,7 +151,11 @@ final class ReproduceTests: XCTestCase {
     func testCommittedNotebooksAreValidExecutedNbformat4() throws {
         try requirePython()
         let list = try gradflow(["reproduce", "--list"]).stdout.split(separator: "\n")
-        let available = list.map { $0.split(separator: " ") }.filter { $0.count > 1 && $0[1] == "available" }.map { String($0[0]) }
+        var available: [String] = []
+        for line in list {
+            let words = line.split(separator: " ")
+            if words.count > 1, words[1] == "available" { available.append(String(words[0])) }
+        }
         let committed = files(under: Self.notebooks).filter { $0.hasSuffix(".ipynb") && !$0.hasPrefix(".") }
         // One executed notebook per available experiment, and no other.
         XCTAssertEqual(Set(committed), Set(available.map { $0 + ".ipynb" }))

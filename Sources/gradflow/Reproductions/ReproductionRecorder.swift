@@ -16,6 +16,8 @@ struct FigureSpecification: Codable {
         var label: String
         var file: String
         var style: Style
+        /// Matplotlib's color cycle index ("C0", "C1", …), to draw a bound in its run's color.
+        var color: Int?
     }
 
     var title: String

@@ -7,8 +7,8 @@ struct StagedBand {
     let band: SeedBand
 
     /// The notebook's series for it.
-    func series(_ label: String, style: FigureSpecification.Series.Style = .band) -> FigureSpecification.Series {
-        FigureSpecification.Series(label: label, file: file, style: style)
+    func series(_ label: String, style: FigureSpecification.Series.Style = .band, color: Int? = nil) -> FigureSpecification.Series {
+        FigureSpecification.Series(label: label, file: file, style: style, color: color)
     }
 }
 

@@ -62,8 +62,8 @@ extension Reproduction {
             let gfb = try recorder.curve("bound-theorem1", x: t, values: gfBound, description: "Theorem 1: L(0) e^{-λ0 t}")
             let hbfb = try recorder.curve("bound-theorem2-loss", x: t, values: hbfBound, description: "Theorem 2: (4/λ0) e^{-√(λ0/2) t} L̂(0)")
             recorder.figure("002 Fig. 1, continuous: gradient flow and HBF with their theorems' loss bounds", x: "t", y: "L",
-                            series: [gf.series("gradient flow"), hbf.series("HBF, b = √(2λ0)"), gfb.series("Theorem 1 bound", style: .bound),
-                                     hbfb.series("Theorem 2 bound", style: .bound)])
+                            series: [gf.series("gradient flow", color: 0), hbf.series("HBF, b = √(2λ0)", color: 1),
+                                     gfb.series("Theorem 1 bound", style: .bound, color: 0), hbfb.series("Theorem 2 bound", style: .bound, color: 1)])
             let energies = groups.map { g -> [Double] in let v = g["hbf"]!.solution[.energy]!; return v.map { $0 / v[0] } }
             let alpha = groups[0]["hbf"]!.record.parameters["alpha"]!
             let energyBound = [t.map { exp(-alpha * $0) }]

@@ -43,13 +43,15 @@ extension Reproduction {
                 }
             }
             var series: [FigureSpecification.Series] = []
-            for (name, label, bound, boundLabel) in [
+            for (color, (name, label, bound, boundLabel)) in [
                 ("gd", "GD", kappas.map { 1 / $0 }, "1/κ (GD, Θ(1/κ))"),
                 ("hb", "HB", kappas.map { 1 / (4 * $0.squareRoot()) }, "1/(4√κ) (HB, Table 1)"),
                 ("nag", "NAG", kappas.map { 1 / (2 * $0.squareRoot()) }, "1/(2√κ) (NAG, Table 1)"),
-            ] {
-                series.append(try recorder.curve("gap-\(name)", x: kappas, values: [curves[name]!], description: "1 − ρ of \(name) with 003's recipe").series(label))
-                series.append(try recorder.curve("table1-\(name)", x: kappas, values: [bound], description: "Table 1: \(boundLabel)").series(boundLabel, style: .bound))
+            ].enumerated() {
+                series.append(try recorder.curve("gap-\(name)", x: kappas, values: [curves[name]!], description: "1 − ρ of \(name) with 003's recipe")
+                    .series(label, color: color))
+                series.append(try recorder.curve("table1-\(name)", x: kappas, values: [bound], description: "Table 1: \(boundLabel)")
+                    .series(boundLabel, style: .bound, color: color))
             }
             recorder.figure("003 Table 1: 1 − ρ per iteration against κ, with Table 1's rates", x: "κ", y: "1 − ρ", xScale: "log", yScale: "log", series: series)
 
