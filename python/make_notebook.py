@@ -92,8 +92,11 @@ print("versions:", ", ".join(f"{k} {v}" for k, v in sorted(manifest["versions"].
 CHOICES = r'''
 lines = ["**Source.** " + manifest["source"], "", "**Choices where the paper is silent or garbled:**", ""]
 lines += ["- " + c for c in manifest["choices"]] or ["- none"]
-lines += ["", f"**Runs.** {len(manifest['commands'])} `gradflow compare` commands write the same per-run files under `runs/` "
-          "(the first is shown; the others differ in the seed or width):", "", "```", manifest["commands"][0] if manifest["commands"] else "(none)", "```"]
+if manifest["commands"]:
+    lines += ["", f"**Runs.** {len(manifest['commands'])} `gradflow compare` commands write the same per-run files under `runs/` "
+              "(the first is shown; the others differ in the seed or width):", "", "```", manifest["commands"][0], "```"]
+else:
+    lines += ["", "**Runs.** None: the numbers are computed in closed form by `gradflow reproduce`."]
 display(Markdown("\n".join(lines)))
 '''
 
@@ -133,6 +136,10 @@ def build(data, final):
     cells.append(new_markdown_cell("## The paper says / GradFlow measured"))
     cells.append(new_code_cell(TABLE.strip()))
     cells.append(new_code_cell(VERDICT.strip()))
+    # Stable cell ids (nbformat draws random ones), so that a remade notebook differs only
+    # where its outputs do.
+    for k, cell in enumerate(cells):
+        cell["id"] = f"cell-{k:02d}"
     nb = new_notebook(cells=cells, metadata={
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
         "language_info": {"name": "python"},

@@ -51,7 +51,7 @@ enum NotebookBuilder {
         let steps: [[String]] = [
             ["python3", script, "--data", data, "--output", temporary, "--final", notebook],
             ["jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace", "--log-level=ERROR",
-             "--ExecutePreprocessor.timeout=600", temporary],
+             "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.record_timing=False", temporary],
         ]
         for step in steps {
             let result = try run(step)
