@@ -216,9 +216,10 @@ struct SweepCommand: ParsableCommand {
             verdicts = checks.compactMap { $0.evaluate(trajectory) }
         }
         let failed = verdicts.filter { !$0.held }
+        let applicable = verdicts.filter(\.isApplicable).count
         let lead = labelled ? ["\(point.width)", "\(point.seed)", point.run] : ["\(point.width)"]
         let row = lead + [
-            "\(verdicts.count - failed.count)/\(verdicts.count)",
+            "\(applicable - failed.count)/\(applicable)",
             failed.isEmpty ? "-" : failed.map { String($0.name.prefix(while: { $0 != "=" && $0 != "," })).trimmingCharacters(in: .whitespaces) }.joined(separator: "; "),
             NumberFormat.short(trajectory[.maxWeightDistance]?.max() ?? .nan, digits: 4),
             NumberFormat.short(trajectory[.patternChangeRatio]?.max() ?? .nan, digits: 4),

@@ -54,9 +54,11 @@ public final class ReLUWeightField: Model {
 
     public var supportedSolvers: Set<SolverKind> { [.gsl, .events, .exactPieces] }
 
-    /// Exact pieces for constant-coefficient flows, GSL events otherwise (Nesterov).
+    /// Exact pieces for constant-coefficient flows, GSL events otherwise (Nesterov); GSL for
+    /// flows whose force is not ∇L (Newton).
     public func automaticSolver(for flow: any ContinuousFlow) -> SolverKind {
-        flow.isAutonomous ? .exactPieces : .events
+        guard flow.isDrivenByGradient else { return .gsl }
+        return flow.isAutonomous ? .exactPieces : .events
     }
 
     public var summary: ModelSummary {

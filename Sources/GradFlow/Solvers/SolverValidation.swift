@@ -8,17 +8,20 @@ extension Solver {
         }
         switch self {
         case .gsl(let stepper, _):
-            if stepper.needsJacobian && model.constantHessian == nil {
+            if stepper.needsJacobian, try flow.force(on: model).constantJacobian == nil {
                 throw InputError(.stepper, value: stepper.rawValue,
                                  allowed: "implicit steppers need the Jacobian, known only for models with a constant Hessian (errors, quadratic)")
             }
         case .exact:
-            guard model.affineGradient != nil, flow.modalForm != .none else {
+            guard try flow.force(on: model).affine != nil, flow.modalForm != .none else {
                 throw InputError(.solver, value: name, allowed: "the exact solver needs a constant kernel and a flow with a modal solution")
             }
         case .switching(let method, let eventTolerance):
             guard model.reluNetwork != nil else {
                 throw InputError(.solver, value: name, allowed: "switching solvers need a ReLU network's weights")
+            }
+            guard flow.isDrivenByGradient else {
+                throw InputError(.solver, value: name, allowed: "switching solvers build the gradient ∇L piece by piece; \(flow.name) is not driven by it: use gsl")
             }
             try Solver.checkEventTolerance(eventTolerance)
             switch method {

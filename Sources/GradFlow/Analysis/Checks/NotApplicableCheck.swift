@@ -1,0 +1,19 @@
+/// A check that does not apply to a run, stated with the reason, so that the checks table
+/// says "not applicable" rather than leaving the check out.
+public struct NotApplicableCheck: SolutionCheck {
+    public let name: String
+    public let source: String
+    /// Why the check does not apply.
+    public let reason: String
+
+    public init(name: String, source: String, reason: String) {
+        self.name = name
+        self.source = source
+        self.reason = reason
+    }
+
+    public func evaluate(_ solution: Solution) -> CheckVerdict? {
+        CheckVerdict(name: name, source: source, held: true, worstRatio: .nan, worstTime: .nan, firstFailureTime: nil,
+                     firstFailureRatio: nil, sampleCount: 0, note: "not applicable: \(reason)", isApplicable: false)
+    }
+}
