@@ -200,7 +200,8 @@ private struct RunLoop {
                                                          logSwitches: options.recordSwitches, observer: options.acceptedStateObserver,
                                                          budget: budget)
                 case .exactPieces:
-                    return try ExactPiecesPropagator(network: network, flow: flow, initialState: state, eventTolerance: eventTolerance,
+                    return try ExactPiecesPropagator(network: network, flow: flow, initialState: state, startTime: startTime,
+                                                     eventTolerance: eventTolerance,
                                                      logSwitches: options.recordSwitches, observer: options.acceptedStateObserver,
                                                      budget: budget)
                 }

@@ -31,9 +31,14 @@ extension Solver {
                                      allowed: "switching runs need an explicit one-step stepper: \(EventStepper.supported.map(\.rawValue).joined(separator: ", "))")
                 }
             case .exactPieces:
-                guard flow.isAutonomous else {
+                if case .bessel(let gamma) = flow.modalForm {
+                    guard gamma >= 1 else {
+                        throw InputError(.gamma, value: "\(gamma)",
+                                         allowed: "exact Nesterov pieces need γ ≥ 1 (Bessel order (γ−1)/2 ≥ 0); use --solver events for γ < 1")
+                    }
+                } else if !flow.isAutonomous {
                     throw InputError(.flow, value: flow.name,
-                                     allowed: "exact pieces need constant coefficients (gradient flow, hbf, higher-order); use GSL events for Nesterov")
+                                     allowed: "exact pieces need constant coefficients (gradient flow, hbf, higher-order) or Nesterov's γ/t; use GSL events")
                 }
             }
         }

@@ -1,0 +1,24 @@
+/// The closed-form motion inside one piece of constant activation pattern, as
+/// `ExactPiecesSolver` reads it: the errors Δ, the forced response φ and the free motion F
+/// at local time τ (see `PieceModes` for their meaning), and a bound of the motion's rates
+/// that sets the scan's grid step. `PieceModes` solves constant-coefficient flows,
+/// `NesterovPieceModes` Nesterov's ODE.
+protocol PieceSolution {
+    /// The order p of the flow.
+    var order: Int { get }
+    /// Δ^{(j)}, φ^{(j)} and F at τ ≥ 0.
+    func state(at tau: Double) throws -> PieceModes.State
+    /// A bound of the piece's rates near τ (the scan's step is `stepFactor` over it).
+    func rate(at tau: Double) -> Double
+    /// At most how many grid steps of `stepFactor`/rate the scan takes from τ to `end`.
+    func projectedSteps(from tau: Double, to end: Double, stepFactor: Double) -> Double
+}
+
+extension PieceModes: PieceSolution {
+    /// Constant coefficients: one bound for the whole piece.
+    func rate(at tau: Double) -> Double { rate }
+
+    func projectedSteps(from tau: Double, to end: Double, stepFactor: Double) -> Double {
+        (end - tau) * rate / stepFactor
+    }
+}
