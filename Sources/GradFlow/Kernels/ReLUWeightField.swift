@@ -54,11 +54,12 @@ public final class ReLUWeightField: Model {
 
     public var supportedSolvers: Set<SolverKind> { [.gsl, .events, .exactPieces] }
 
-    /// Exact pieces for constant-coefficient flows, GSL events otherwise (Nesterov); GSL for
+    /// Exact pieces for the flows they solve (constant coefficients, Nesterov with γ ≥ 1:
+    /// measured faster than events, see the README's Solvers), GSL events otherwise; GSL for
     /// flows whose force is not ∇L (Newton).
     public func automaticSolver(for flow: any ContinuousFlow) -> SolverKind {
         guard flow.isDrivenByGradient else { return .gsl }
-        return flow.isAutonomous ? .exactPieces : .events
+        return flow.hasExactPieces ? .exactPieces : .events
     }
 
     public var summary: ModelSummary {

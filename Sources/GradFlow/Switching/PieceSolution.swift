@@ -14,6 +14,16 @@ protocol PieceSolution {
     func projectedSteps(from tau: Double, to end: Double, stepFactor: Double) -> Double
 }
 
+extension ContinuousFlow {
+    /// True when `ExactPiecesSolver` solves the flow: its force is ∇L, and its coefficients
+    /// are constant or Nesterov's γ/t with γ ≥ 1 (Bessel order (γ−1)/2 ≥ 0).
+    var hasExactPieces: Bool {
+        guard isDrivenByGradient else { return false }
+        if case .bessel(let gamma) = modalForm { return gamma >= 1 }
+        return isAutonomous
+    }
+}
+
 extension PieceModes: PieceSolution {
     /// Constant coefficients: one bound for the whole piece.
     func rate(at tau: Double) -> Double { rate }

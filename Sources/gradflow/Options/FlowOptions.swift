@@ -57,7 +57,7 @@ struct FlowParameterOptions: ParsableArguments {
 
 /// Options of the solver and the sample times.
 struct SolverOptions: ParsableArguments {
-    @Option(help: "auto, gsl, exact, events or exact-pieces (see README). auto: the model's choice per flow (network: exact-pieces for gradient flow, hbf and higher order, events for Nesterov; errors: gsl).")
+    @Option(help: "auto, gsl, exact, events or exact-pieces (see README). auto: the model's choice per flow (network: exact-pieces for gradient flow, hbf, higher order and Nesterov with γ ≥ 1, events for Nesterov with γ < 1, gsl for newton; errors: gsl).")
     var solver: SolverChoice = .auto
 
     @Option(name: .customLong("event-tolerance"), parsing: .unconditional,
