@@ -67,7 +67,7 @@ public struct NewtonFlow: ContinuousFlow {
         let source = "002 §5.2 (P ⪰ (m/n)H for unit-norm inputs and λ_min(H) ≥ λ0/2; the paper defers the theorem)"
         guard let m = c.width else {
             return [monotone, NotApplicableCheck(name: name, source: source,
-                                                 reason: "it bounds the network's P(t) through the width m; this run has no network weights")]
+                                                 reason: NotApplicableCheck.withoutNeurons)]
         }
         let rate = c.lambda0 * Double(m) / Double(c.sampleCount), loss0 = c.initialLoss
         return [monotone, BoundCheck(name: name, source: source, column: .loss, fromTime: .leastNonzeroMagnitude) { t in exp(-rate * t) * loss0 }]

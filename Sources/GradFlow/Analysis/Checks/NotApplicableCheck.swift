@@ -6,6 +6,10 @@ public struct NotApplicableCheck: SolutionCheck {
     /// Why the check does not apply.
     public let reason: String
 
+    /// The reason of the network-only checks (lazy-training radii, width-dependent rates) on
+    /// the error, quadratic and deep-linear models.
+    public static let withoutNeurons = "the run has no neurons w_r and no width m: only weight runs of the two-layer ReLU network (--model network) have them"
+
     public init(name: String, source: String, reason: String) {
         self.name = name
         self.source = source
