@@ -43,7 +43,8 @@ struct SimulateCommand: ParsableCommand {
         var plan = RunPlan(command: "simulate", problem: built, sampleTimes: try solverOptions.sampleTimes())
         try plan.addFlows([flowParameters.specification(kind: flow)], solverOptions: solverOptions)
         let outputs = OutputSet()
-        if saveSwitches, plan.runs[0].solver?.kind != .events, plan.runs[0].solver?.kind != .exactPieces {
+        if saveSwitches, plan.runs[0].solver?.kind != .events, plan.runs[0].solver?.kind != .exactPieces,
+           plan.runs[0].solver?.kind != .kinetic {
             throw CommandLineInputError(message: "--save-switches: got a run with solver \(plan.runs[0].solver?.name ?? "-"); switches are logged by the switching solvers (events, exact-pieces)")
         }
         var options = SolveOptions()
@@ -67,7 +68,7 @@ struct SimulateCommand: ParsableCommand {
         if printTable { print(try AlignedTextTableWriter().render(.samples(result.solution, metadata: [])), terminator: "") }
         print("wrote \(output).csv and \(output).json: \(result.solution.rows.count) samples, "
               + "nfev \(result.solution.statistics.evaluations), steps \(result.solution.statistics.steps), "
-              + "\(NumberFormat.short(result.wallSeconds, digits: 3)) s")
+              + "\(NumberFormat.short(result.wallSeconds, digits: 3)) s, peak memory \(PeakMemory.description)")
         if let stop = result.solution.earlyStop { throw RunStopped(message: stop.description) }
     }
 }

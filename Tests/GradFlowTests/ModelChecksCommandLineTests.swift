@@ -33,7 +33,7 @@ final class ModelChecksCommandLineTests: XCTestCase {
         let checks = try read("ly/checks.csv")
         XCTAssertTrue(checks.contains("L(t) non-increasing"), checks)
         // The width-dependent checks say why they do not apply to an error run.
-        XCTAssertTrue(checks.contains("not applicable: the run has no neurons w_r"), checks)
+        XCTAssertTrue(checks.contains("not applicable: 002 states it for the weights w_r"), checks)
         // d ≥ n: Δ_i(t) = e^{−c_i t}Δ_i(0) with c_i ≥ 1 active neurons (each sample is active in
         // some of the 20), so L falls at every sample and L(0.4) ≤ e^{−2·0.4} L(0).
         let losses = try read("ly/newton.csv").split(separator: "\n").filter { !$0.hasPrefix("#") }.dropFirst()
@@ -49,7 +49,7 @@ final class ModelChecksCommandLineTests: XCTestCase {
         let rows = try read("sq/sweep.csv").split(separator: "\n").filter { !$0.hasPrefix("#") }
         XCTAssertEqual(rows.count, 3, "header and one row per seed: \(rows)")
         let checks = try read("sq/checks.csv")
-        XCTAssertTrue(checks.contains("not applicable: the run has no neurons w_r"), checks)
+        XCTAssertTrue(checks.contains("not applicable: 002 states it for the weights w_r"), checks)
         // Several widths on a model without one are refused, naming the flag.
         let refused = try run(["sweep", "--model", "quadratic", "--dimension", "5", "--widths", "16,32", "--t-end", "5",
                                "--points", "6", "--output", "sq2"])

@@ -109,6 +109,35 @@ final class ReLUWeightFieldTests: XCTestCase {
         XCTAssertEqual(moved.withView { field.patternChangeRatio(at: $0) }, 1 / Double(net.width), accuracy: 1e-15)
     }
 
+    func testBLASConfigurationIsTheSameOnEveryThread() {
+        // Parallel runs read the configuration for their records at the same time; OpenBLAS
+        // builds the string in a static buffer, so unguarded concurrent reads came back
+        // doubled ("CooperlakeCooperlake"). Every read must give one copy of each part.
+        let reads = 64
+        let slots = UnsafeMutableBufferPointer<String>.allocate(capacity: reads)
+        slots.initialize(repeating: "")
+        defer { slots.deinitialize(); slots.deallocate() }
+        nonisolated(unsafe) let shared = slots
+        DispatchQueue.concurrentPerform(iterations: reads) { k in shared[k] = BLASThreads.configuration }
+        let seen = Array(slots)
+        XCTAssertEqual(Set(seen).count, 1, "\(Set(seen))")
+        XCTAssertEqual(seen[0].components(separatedBy: "MAX_THREADS").count, 2, seen[0])
+    }
+
+    func testPeakMemoryIsAtLeastWhatIsResidentNow() throws {
+        // Touch 64 MiB; the peak (VmHWM of /proc/self/status) must then be at least 64 MiB and
+        // at least the resident set read through another interface, /proc/self/statm
+        // (resident pages × page size), a moment later (the peak can only have grown).
+        let block = [Double](repeating: 1, count: 8 << 20)
+        XCTAssertEqual(block[block.count - 1], 1)
+        let peak = PeakMemory.bytes
+        let statm = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
+        let pages = try XCTUnwrap(Int(statm.split(separator: " ")[1]))
+        let resident = pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        XCTAssertGreaterThanOrEqual(peak, 64 << 20)
+        XCTAssertGreaterThanOrEqual(PeakMemory.bytes, resident, "peak \(peak) B, resident \(resident) B")
+    }
+
     func testBLASResolvesToOpenBLAS() throws {
         // The cblas_dgemm that the process resolves (RTLD_DEFAULT lookup, in link order) must
         // live in OpenBLAS, not in GSL's reference libgslcblas.

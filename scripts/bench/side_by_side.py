@@ -4,6 +4,8 @@
   python3 scripts/bench/side_by_side.py discrete [--size medium] [--iterations 100]
   python3 scripts/bench/side_by_side.py flow --size small --flow hbf [--T 50] [--budget 600]
   python3 scripts/bench/side_by_side.py growth [--T 20]
+  python3 scripts/bench/side_by_side.py kinetic [--budget 120]   (small/medium HBF T=50 and growth: kinetic
+                                                                   against exact pieces and scipy RK45)
   python3 scripts/bench/side_by_side.py all
 
 The problem is the peers' construction (problem.py here is a copy of
@@ -227,25 +229,75 @@ def flow_run(args, binary):
              peer["wall_s"], ours, peer["wall_s"] / ours, note)]
 
 
-def growth(args, binary):
+def growth(args, binary, solvers=("exact-pieces", "kinetic")):
+    """HBF to T, d = 10, GradFlow's synthetic data: every (n, m) with each solver, in one run."""
+    sizes = ((20, 2000), (40, 2000), (80, 2000), (20, 8000), (20, 32000))
+    rows = {}
+    for n, m in sizes:
+        for solver in solvers:
+            out = os.path.join(WORK, f"growth-{n}-{m}-{solver}")
+            r, _ = run_gradflow(binary, ["simulate", "--flow", "hbf", "--samples", str(n), "--dimension", "10",
+                                         "--width", str(m), "--seed", "0", "--t-end", repr(args.T), "--points", "21",
+                                         "--solver", solver, "--output", out], timeout=args.budget or None)
+            if not r:
+                rows[(n, m, solver)] = (float("nan"), None)
+                continue
+            js = json.load(open(out + ".json"))
+            rows[(n, m, solver)] = (js["wall_seconds"], js["switching"]["events"])
+    print(f"\nGrowth: HBF to T = {args.T}, d = 10, GradFlow synthetic data, seed 0, one BLAS thread")
+    print("| n | m | solver | wall s | switches | ms per switch | switches per unit time | wall / (n=20,m=2000) |"
+          " exact pieces / kinetic |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n, m in sizes:
+        for solver in solvers:
+            wall, events = rows[(n, m, solver)]
+            base = rows[(20, 2000, solver)][0]
+            per = wall / events * 1e3 if events else float("nan")
+            ratio = ""
+            if solver == "kinetic" and (n, m, "exact-pieces") in rows:
+                ratio = f"{rows[(n, m, 'exact-pieces')][0] / wall:.1f}"
+            print(f"| {n} | {m} | {solver} | {wall:.3f} | {events} | {per:.3f} | {(events or 0) / args.T:.0f} |"
+                  f" {wall / base:.1f}x | {ratio} |")
+    if "kinetic" in solvers:
+        k = {key[:2]: value[0] for key, value in rows.items() if key[2] == "kinetic"}
+        print(f"\nkinetic growth: n 80/20 = {k[(80, 2000)] / k[(20, 2000)]:.1f}x (goal < 8x), "
+              f"m 32000/2000 = {k[(20, 32000)] / k[(20, 2000)]:.1f}x (goal < 16x)")
+    return []
+
+
+def kinetic(args, binary):
+    """The issue-9 figures of the kinetic solver: small and medium HBF to T = 50 against exact
+    pieces and scipy RK45 in the same run, then the growth table."""
     rows = []
-    for n, m in ((20, 2000), (40, 2000), (80, 2000), (20, 8000), (20, 32000)):
-        out = os.path.join(WORK, f"growth-{n}-{m}")
-        r, _ = run_gradflow(binary, ["simulate", "--flow", "hbf", "--samples", str(n), "--dimension", "10",
-                                     "--width", str(m), "--seed", "0", "--t-end", repr(args.T), "--points", "21",
-                                     "--output", out], timeout=args.budget or None)
-        if not r:
-            rows.append((n, m, float("nan"), None))
-            continue
-        js = json.load(open(out + ".json"))
-        rows.append((n, m, js["wall_seconds"], js["switching"]["events"]))
-    base = rows[0][2]
-    print(f"\nGrowth: HBF to T = {args.T}, d = 10, GradFlow synthetic data, seed 0, exact pieces")
-    print("| n | m | wall s | switches | ms per switch | switches per unit time | wall / (n=20,m=2000) |")
-    print("|---|---|---|---|---|---|---|")
-    for n, m, wall, events in rows:
-        per = wall / events * 1e3 if events else float("nan")
-        print(f"| {n} | {m} | {wall:.2f} | {events} | {per:.3f} | {(events or 0) / args.T:.0f} | {wall / base:.1f}x |")
+    for size, budget in (("small", 0), ("medium", args.budget or 120)):
+        n, d, m = SIZES[size]
+        X, y, W0, a = make_problem(n, d, m, args.seed)
+        walls = {}
+        for solver in ("kinetic", "exact-pieces"):
+            out = os.path.join(WORK, f"kinetic-{size}-{solver}")
+            for stale in (out + ".json", out + ".csv"):
+                if os.path.exists(stale):
+                    os.remove(stale)
+            r, _ = run_gradflow(binary, ["simulate", "--flow", "hbf"] + problem_args(size, args.seed)
+                                + ["--t-start", "0", "--t-end", repr(args.T), "--points", "101", "--solver", solver,
+                                   "--output", out] + (["--max-wall", repr(float(budget))] if budget else []))
+            js = json.load(open(out + ".json")) if os.path.exists(out + ".json") else None
+            if js is None:
+                walls[solver] = (float("nan"), None, None)
+                continue
+            t, _ = gradflow_losses(out)
+            walls[solver] = (js["wall_seconds"], (js.get("switching") or {}).get("events"), float(t[-1]))
+        peer = scipy_flow(X, y, W0, a, "hbf", args.T, args.rtol, args.atol, "RK45", 0)
+        kw, ke, _ = walls["kinetic"]
+        ew, ee, et = walls["exact-pieces"]
+        exact_note = f"exact pieces {ew:.2f} s" if et == args.T else f"exact pieces stopped at t = {et:.3g} after {ew:.0f} s"
+        rows.append((f"{size} hbf to T={args.T}, kinetic", f"scipy RK45 rtol {args.rtol}", peer["wall_s"], kw,
+                     peer["wall_s"] / kw,
+                     f"{ke} switches, {kw / ke * 1e3:.3f} ms per switch; {exact_note} ({ee} switches)"
+                     + (f", exact pieces / kinetic = {ew / kw:.1f}" if et == args.T else "")))
+    print_table(rows)
+    args.T = 20.0
+    growth(args, binary)
     return []
 
 
@@ -262,7 +314,7 @@ def print_table(rows):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("what", choices=["discrete", "flow", "growth", "all"])
+    p.add_argument("what", choices=["discrete", "flow", "growth", "kinetic", "all"])
     p.add_argument("--bin", default=None, help="gradflow binary (default: the release build of this checkout)")
     p.add_argument("--size", choices=sorted(SIZES), default="medium")
     p.add_argument("--seed", type=int, default=0)
@@ -284,6 +336,8 @@ def main():
         print_table(flow_run(args, binary))
     elif args.what == "growth":
         growth(args, binary)
+    elif args.what == "kinetic":
+        kinetic(args, binary)
     else:
         rows = discrete(args, binary)
         for size, flow in (("small", "hbf"), ("small", "gd")):

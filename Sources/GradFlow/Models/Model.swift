@@ -123,4 +123,5 @@ public enum SolverKind: String, Sendable, CaseIterable, Hashable {
     case exact
     case events
     case exactPieces = "exact-pieces"
+    case kinetic
 }

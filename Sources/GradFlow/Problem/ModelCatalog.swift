@@ -4,9 +4,11 @@ public enum ModelCatalog {
     public static var builders: [any ModelBuilder.Type] {
         [
             ReLUWeightField.self,
+            TrainedOutputNetwork.self,
             FrozenKernelErrorModel.self,
             QuadraticModel.self,
             DeepLinearNetwork.self,
+            MarginPatchCNN.self,
         ]
     }
 

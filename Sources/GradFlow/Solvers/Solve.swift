@@ -199,6 +199,10 @@ private struct RunLoop {
                                                          stepper: stepper, tolerances: tolerances, eventTolerance: eventTolerance,
                                                          logSwitches: options.recordSwitches, observer: options.acceptedStateObserver,
                                                          budget: budget)
+                case .kinetic:
+                    return try KineticPiecesPropagator(network: network, flow: flow, initialState: state,
+                                                       eventTolerance: eventTolerance, logSwitches: options.recordSwitches,
+                                                       observer: options.acceptedStateObserver, budget: budget)
                 case .exactPieces:
                     return try ExactPiecesPropagator(network: network, flow: flow, initialState: state, startTime: startTime,
                                                      eventTolerance: eventTolerance,

@@ -24,6 +24,7 @@ public enum Solver: Sendable {
         case .exact: return .exact
         case .switching(.gslEvents, _): return .events
         case .switching(.exactPieces, _): return .exactPieces
+        case .switching(.kinetic, _): return .kinetic
         }
     }
 
@@ -31,7 +32,7 @@ public enum Solver: Sendable {
     public var tolerances: Tolerances? {
         switch self {
         case .gsl(_, let t), .switching(.gslEvents(_, let t), _): return t
-        case .exact, .switching(.exactPieces, _): return nil
+        case .exact, .switching(.exactPieces, _), .switching(.kinetic, _): return nil
         }
     }
 

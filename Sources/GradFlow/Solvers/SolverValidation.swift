@@ -30,6 +30,10 @@ extension Solver {
                     throw InputError(.stepper, value: stepper.rawValue,
                                      allowed: "switching runs need an explicit one-step stepper: \(EventStepper.supported.map(\.rawValue).joined(separator: ", "))")
                 }
+            case .kinetic:
+                guard flow.isAutonomous, flow.order == 2 else {
+                    throw InputError(.flow, value: flow.name, allowed: "the kinetic solver supports hbf; use exact-pieces or events")
+                }
             case .exactPieces:
                 if case .bessel(let gamma) = flow.modalForm {
                     guard gamma >= 1 else {

@@ -30,6 +30,10 @@ public struct FlowSpecification: Sendable {
         case .gradientFlow:
             return GradientFlow()
         case .heavyBall:
+            if friction == nil, !(lambda0.isFinite && lambda0 > 0) {
+                throw InputError(.friction, value: "none given",
+                                 allowed: "the default b = √(2λ0) needs λ0 > 0, and this model's λ0 is \(lambda0); give the friction")
+            }
             let b = friction ?? (2 * lambda0).squareRoot()
             guard b.isFinite, b >= 0 else {
                 throw InputError(.friction, value: "\(b)", allowed: "the damping b must be finite and ≥ 0")

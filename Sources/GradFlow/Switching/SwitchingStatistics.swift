@@ -12,6 +12,11 @@ public enum SwitchingMethod: Sendable {
     /// (with sliding), heavy ball and higher-order momentum; not Nesterov (its γ/t damping
     /// makes the pieces non-autonomous).
     case exactPieces
+    /// Kinetic exact switching (`KineticPiecesSolver`): the errors' Taylor series between
+    /// switches, every neuron in closed form from their running integrals, and a priority
+    /// queue of per-pair safe times, so that a switch costs O(Kn² + nd) instead of a rescan.
+    /// Heavy ball with constant friction.
+    case kinetic
 
     /// The default event location tolerance, 1e-8 in time.
     public static let defaultEventTolerance = 1e-8
@@ -20,6 +25,7 @@ public enum SwitchingMethod: Sendable {
         switch self {
         case .gslEvents(let stepper, _): return "gsl-events-\(stepper.rawValue)"
         case .exactPieces: return "exact-pieces"
+        case .kinetic: return "kinetic"
         }
     }
 }

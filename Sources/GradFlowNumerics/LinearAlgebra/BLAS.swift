@@ -56,9 +56,11 @@ public enum BLASThreads {
 
     public static var current: Int { Int(openblas_get_num_threads()) }
 
-    /// OpenBLAS's build configuration string, for the output's version record.
-    public static var configuration: String { String(cString: openblas_get_config()) }
+    /// OpenBLAS's build configuration string, for the output's version record. Read once:
+    /// `openblas_get_config` assembles the string in a static buffer, so two threads calling
+    /// it at once (parallel runs writing their records) can get it doubled.
+    public static let configuration: String = String(cString: openblas_get_config())
 
-    /// The CPU kernel OpenBLAS selected.
-    public static var coreName: String { String(cString: openblas_get_corename()) }
+    /// The CPU kernel OpenBLAS selected (read once, as `configuration`).
+    public static let coreName: String = String(cString: openblas_get_corename())
 }

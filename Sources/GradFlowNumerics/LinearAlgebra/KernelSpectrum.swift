@@ -10,6 +10,16 @@ public struct KernelSpectrum: Sendable {
     /// λ_max / λ_min, or +∞ when λ_min ≤ 0 (a singular or numerically indefinite kernel).
     public let conditionNumber: Double
 
+    /// The spectrum given by its eigenvalues (any order; at least one), for kernels whose
+    /// eigenvalues come from a smaller matrix (JJᵀ from JᵀJ plus zeros).
+    public init(eigenvalues values: [Double]) {
+        precondition(!values.isEmpty)
+        eigenvalues = values.sorted()
+        lambdaMin = eigenvalues[0]
+        lambdaMax = eigenvalues[eigenvalues.count - 1]
+        conditionNumber = lambdaMin > 0 ? lambdaMax / lambdaMin : .infinity
+    }
+
     /// Throws `GSLError` for a non-square, empty or non-finite matrix, or a GSL failure.
     public init(_ H: DenseMatrix) throws {
         guard H.rows > 0, H.isSquare else {

@@ -12,6 +12,7 @@ extension Dataset.LabelKind: ExpressibleByArgument {}
 enum SolverChoice: String, ExpressibleByArgument, CaseIterable {
     case auto, gsl, exact, events
     case exactPieces = "exact-pieces"
+    case kinetic
 }
 
 /// `--spacing` of generated sample times.

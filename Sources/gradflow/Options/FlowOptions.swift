@@ -57,7 +57,7 @@ struct FlowParameterOptions: ParsableArguments {
 
 /// Options of the solver and the sample times.
 struct SolverOptions: ParsableArguments {
-    @Option(help: "auto, gsl, exact, events or exact-pieces (see README). auto: the model's choice per flow (network: exact-pieces for gradient flow, hbf, higher order and Nesterov with γ ≥ 1, events for Nesterov with γ < 1, gsl for newton; errors: gsl).")
+    @Option(help: "auto, gsl, exact, events, exact-pieces or kinetic (see README). auto: the model's choice per flow (network: kinetic for hbf, exact-pieces for gradient flow, higher order and Nesterov with γ ≥ 1, events for Nesterov with γ < 1, gsl for newton; errors: gsl).")
     var solver: SolverChoice = .auto
 
     @Option(name: .customLong("event-tolerance"), parsing: .unconditional,
@@ -125,6 +125,7 @@ struct SolverOptions: ParsableArguments {
         case .exact: kind = .exact
         case .events: kind = .events
         case .exactPieces: kind = .exactPieces
+        case .kinetic: kind = .kinetic
         }
         let value: Solver
         switch kind {
@@ -132,6 +133,7 @@ struct SolverOptions: ParsableArguments {
         case .exact: value = .exact
         case .events: value = .switching(method: .gslEvents(stepper: stepper, tolerances: tolerances), eventTolerance: eventTolerance)
         case .exactPieces: value = .switching(method: .exactPieces, eventTolerance: eventTolerance)
+        case .kinetic: value = .switching(method: .kinetic, eventTolerance: eventTolerance)
         }
         try value.validate(for: flow, on: model)
         return value

@@ -7,8 +7,8 @@ public struct NotApplicableCheck: SolutionCheck {
     public let reason: String
 
     /// The reason of the network-only checks (lazy-training radii, width-dependent rates) on
-    /// the error, quadratic and deep-linear models.
-    public static let withoutNeurons = "the run has no neurons w_r and no width m: only weight runs of the two-layer ReLU network (--model network) have them"
+    /// every other model (errors, quadratic, deep-linear, trained output layer, …).
+    public static let withoutNeurons = "002 states it for the weights w_r of the two-layer ReLU network with a fixed output layer (--model network), which this run does not move"
 
     public init(name: String, source: String, reason: String) {
         self.name = name

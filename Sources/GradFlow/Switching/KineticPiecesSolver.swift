@@ -1,0 +1,305 @@
+import Foundation
+
+/// Exact switching propagation of heavy ball with friction on the weights (002 eq. 3.3,
+/// Ẅ + bẆ + ∇L(W) = 0) whose cost per switch is O(K n² + n d) instead of a rescan of all n·m
+/// pairs and an n×n eigendecomposition (`ExactPiecesSolver`; issue 9).
+///
+/// - The errors are the only coupling between neurons. On a fixed pattern
+///   Δ̈ + bΔ̇ + H_P Δ = 0 with H_P = K ∘ C/m (K = XXᵀ, C_ik = Σ_r m c_r² d_ir d_kr); with the
+///   running integrals p' = Δ − bp and R' = p, y = (Δ, Δ̇, p, R) solves a constant-coefficient
+///   linear ODE between switches, summed as a Taylor series over steps with ρh ≤ 1
+///   (`KineticErrorSeries`). A switch of pair (i, r) changes row and column i of H_P (O(n)),
+///   and Δ_i, Δ̇_i by δ c_r z_ri, δ c_r ż_ri.
+/// - Every neuron follows in closed form from p and R (`KineticPairKernel`): a pair's
+///   z_ri(t) costs O(n), a switch re-syncs only its neuron (O(n + d)).
+/// - Switches are found kinetically: each pair has a safe time before which it cannot change
+///   sign (`SafeTimeBound`, from the non-increasing energy), kept in a priority queue
+///   (`SafeTimeQueue`). Only pairs whose safe time comes due are evaluated. When a pair's
+///   safe time falls below half the event tolerance e, its sign is checked at t + e: a sign
+///   change there is a switch located to within e (on the far side of the root, as the other
+///   solvers do); every pair whose safe time is ≤ t + e is checked there too and all that
+///   changed sign switch together.
+/// - W and Ẇ are formed only at sample times (two GEMMs of 2ndm flops).
+///
+/// Counting follows `SwitchingStatistics`: `steps` are series steps, `locationSteps` pair
+/// evaluations, `pieces` the pattern pieces (event times + 1).
+final class KineticPiecesSolver {
+    let kernel: ReLUSwitchingKernel
+    let pattern: SwitchingPattern
+    let flow: any ContinuousFlow
+    let friction: Double
+    let eventTolerance: Double
+    var statistics = SwitchingStatistics()
+    var observer: ((Double, [Double]) -> Void)?
+    var budget: WorkBudget?
+    /// A test hook: called with (pair, t, key) whenever a pair gets a finite safe time `key`
+    /// from a bound evaluated at t: the pair must not change sign in (t, key).
+    var boundObserver: ((Int, Double, Double) -> Void)?
+    /// Pairs found on the wrong side at their safe time (bound violations; 0 when the bounds
+    /// hold).
+    private(set) var boundViolations = 0
+
+    private(set) var t = 0.0
+    private let n: Int, m: Int
+    private let pairs: KineticPairKernel
+    private let series: KineticErrorSeries
+    private var queue: SafeTimeQueue
+    private var bound: SafeTimeBound
+    /// Δ, Δ̇, p, R at `cachedTime`.
+    private let values: DoubleBuffer
+    private var cachedTime = -Double.infinity
+    private let weights: DoubleBuffer
+    private let velocities: DoubleBuffer
+    /// ρ ≥ ‖A‖_∞ of the augmented system, and the step-length policy.
+    private let rate: Double
+    private var stepLength: Double
+    /// Pairs due within this time of the one being processed are re-bounded with it: 1/(32ρ).
+    private let batchWindow: Double
+    private var lastEventTime = 0.0
+    private var meanGap: Double
+    /// c_r² (= 1/m for a_r = ±1).
+    private let couplings: [Double]
+    /// |z| below which a pair's sign is rounding: 1e-14 (1 + max|z(0)|), about 50 ulps of the
+    /// terms of the pair formula.
+    private let surfaceBand: Double
+
+    init(kernel: ReLUSwitchingKernel, pattern: SwitchingPattern, flow: any ContinuousFlow, eventTolerance: Double,
+         initialState: [Double]) throws {
+        guard flow.isAutonomous, flow.order == 2 else {
+            throw InputError(.flow, value: flow.name, allowed: "the kinetic solver supports hbf (constant friction)")
+        }
+        self.kernel = kernel
+        self.pattern = pattern
+        self.flow = flow
+        friction = flow.damping(1, at: 0)
+        self.eventTolerance = eventTolerance
+        n = kernel.n
+        m = kernel.m
+        let nb = kernel.weightCount
+        couplings = (0..<m).map { kernel.scaledOutput[$0] * kernel.scaledOutput[$0] }
+        weights = DoubleBuffer(Array(initialState[0..<nb]))
+        velocities = DoubleBuffer(Array(initialState[nb..<(2 * nb)]))
+        pairs = KineticPairKernel(kernel: kernel, order: 2, friction: friction, weights: weights.readOnly,
+                                  velocities: velocities.readOnly, mask: pattern.mask.readOnly)
+        // Δ(0), Δ̇(0) and H_P(0) = K ∘ (D diag(c²) Dᵀ).
+        let z = DoubleBuffer(count: kernel.pairCount)
+        let delta = DoubleBuffer(count: n)
+        kernel.preactivations(weights.readOnly, into: z.view)
+        var zMax = 0.0
+        for k in 0..<kernel.pairCount { zMax = max(zMax, abs(z[k])) }
+        surfaceBand = 1e-14 * (1 + zMax)
+        kernel.residual(preactivations: z.readOnly, mask: pattern.mask.readOnly, into: delta.view)
+        kernel.preactivations(velocities.readOnly, into: z.view)
+        let deltaRate = kernel.maskedRowSums(z.readOnly, mask: pattern.mask.readOnly)
+        kernel.scaledMask(pattern.mask.readOnly, into: z.view)
+        var h = kernel.maskOuterProduct(z.readOnly)
+        for i in 0..<n { for k in 0..<n { h[i * n + k] *= kernel.gramEntry(i, k) } }
+        series = KineticErrorSeries(samples: n, order: 2, friction: friction, kernel: h)
+        values = DoubleBuffer(count: 4 * n)
+        // The bounds: E(0) and λmax(K).
+        let gram = kernel.gram.array
+        let eigen = LAPACKSymmetricEigen(size: max(n, 1))
+        let lambdaMax = max(try eigen.decompose(symmetrizing: gram).values.last ?? 0, 0)
+        let energy = 0.5 * delta.readOnly.norm * delta.readOnly.norm + 0.5 * velocities.readOnly.norm * velocities.readOnly.norm
+        bound = SafeTimeBound(order: 2, friction: friction, residualBound: (2 * energy).squareRoot() * (1 + 1e-9),
+                              gramRoot: lambdaMax.squareRoot() * (1 + 1e-9))
+        var kNorm = 0.0
+        for i in 0..<n {
+            var s = 0.0
+            for k in 0..<n { s += abs(kernel.gramEntry(i, k)) }
+            kNorm = max(kNorm, s)
+        }
+        rate = max(1 + friction, friction + kNorm)
+        stepLength = 1 / rate
+        batchWindow = 1 / (32 * rate)
+        meanGap = 1 / rate
+        queue = SafeTimeQueue(keys: [Double](repeating: 0, count: kernel.pairCount))
+        var y = [Double](repeating: 0, count: 4 * n)
+        for i in 0..<n {
+            y[i] = delta[i]
+            y[n + i] = deltaRate[i]
+        }
+        y.withView { series.start(at: 0, state: $0, length: stepLength, keepPrevious: false) }
+        statistics.method = SwitchingMethod.kinetic.name
+        statistics.errorNorm = "none (kinetic)"
+        statistics.eventTolerance = eventTolerance
+        statistics.pieces = 1
+        prepare(at: 0)
+        for pair in 0..<kernel.pairCount {
+            let value = evaluate(pair, at: 0)
+            setKey(pair, violating(pair, value.z) ? 0 : safeTime(pair, value))
+        }
+    }
+
+    /// W and Ẇ at the last time reached.
+    func currentPositionAndVelocity() -> ([Double], [Double]) { (weights.array, velocities.array) }
+
+    // MARK: - Driving
+
+    func advance(to target: Double) throws {
+        // Without switches the series still needs (target − t)ρ steps: a degenerate ρ (huge
+        // friction) stops the run at the evaluation limit instead of stepping forever.
+        try budget?.check(evaluations: series.products + statistics.events, projected: (target - t) * rate, time: t)
+        var count = 0
+        while let (pair, key) = queue.first, key <= target {
+            count += 1
+            if count & 1023 == 0 {
+                try budget?.check(evaluations: series.products + statistics.events, time: key)
+            }
+            let events = statistics.eventTimes
+            try process(pair, at: key)
+            if statistics.eventTimes != events { continue }
+            // Batch: the pairs due within `batchWindow` are re-bounded now, at `key` (a bound
+            // from an earlier instant is as valid), sharing one series evaluation. A pair whose
+            // new bound is still within the window is left for its own turn.
+            let horizon = min(key + batchWindow, target)
+            while let (next, due) = queue.first, due <= horizon {
+                let value = evaluate(next, at: key)
+                if violating(next, value.z) { break }
+                let renewed = max(due, safeTime(next, value))
+                setKey(next, renewed)
+                if renewed <= horizon { break }
+            }
+        }
+        t = target
+        prepare(at: target)
+        let nv = values.readOnly
+        pairs.materialize(at: target, integral: nv.slice(3 * n, n), rate: nv.slice(2 * n, n), mask: pattern.mask.readOnly,
+                          weights: weights.view, velocities: velocities.view)
+        guard weights.readOnly.isFinite && velocities.readOnly.isFinite else { throw EarlyStop.diverged(time: t) }
+        // The energy at the sample bounds ‖Δ‖ from now on (it does not increase).
+        let dn = nv.slice(0, n).norm, vn = velocities.readOnly.norm
+        let residualBound = (dn * dn + vn * vn).squareRoot() * (1 + 1e-9)
+        bound.residualBound = min(bound.residualBound, residualBound)
+        statistics.steps = series.products
+        observer?(t, weights.array)
+    }
+
+    // MARK: - Evaluation
+
+    /// Brings `values` to time s (stepping the series forward when s is past its step).
+    private func prepare(at s: Double) {
+        if s == cachedTime { return }
+        while s > series.end {
+            series.evaluate(at: series.end, firstBlock: 0, blockCount: 4, into: values.view)
+            stepLength = min(8 * stepLength, 1 / rate)
+            series.start(at: series.end, state: values.readOnly, length: stepLength, keepPrevious: true)
+        }
+        series.evaluate(at: s, firstBlock: 0, blockCount: 4, into: values.view)
+        cachedTime = s
+    }
+
+    private func evaluate(_ pair: Int, at s: Double) -> KineticPairValue {
+        prepare(at: s)
+        statistics.locationSteps += 1
+        let v = values.readOnly
+        return pairs.evaluate(sample: pair / m, neuron: pair % m, at: s, integral: v.slice(3 * n, n),
+                              rate: v.slice(2 * n, n), residual: v.slice(0, n))
+    }
+
+    /// Whether z contradicts the pair's mode by more than rounding (`surfaceBand`): a pair
+    /// within the band of its surface counts as on it (v = 0), so that a value whose sign is
+    /// rounding does not switch a pair back and forth at one instant.
+    @inline(__always) private func violating(_ pair: Int, _ z: Double) -> Bool {
+        pattern.mode(pair) == .active ? z < -surfaceBand : z >= 0 && z > surfaceBand
+    }
+
+    /// The time at which the pair's safe interval from the cached time ends.
+    private func safeTime(_ pair: Int, _ value: KineticPairValue) -> Double {
+        let o: Double = pattern.mode(pair) == .active ? 1 : -1
+        let r = pair % m
+        let tau = bound.safeTime(value: max(o * value.z, 0), rate: o * value.rate, forcing: o * value.forcing,
+                                 coupling: abs(kernel.scaledOutput[r]), gramNorm: value.gramNorm)
+        return cachedTime + tau
+    }
+
+    /// Gives a pair its new safe time (bounded at `cachedTime`).
+    @inline(__always) private func setKey(_ pair: Int, _ key: Double) {
+        queue.update(pair, key: key)
+        boundObserver?(pair, cachedTime, key)
+    }
+
+    // MARK: - Events
+
+    private func process(_ pair: Int, at key: Double) throws {
+        let value = evaluate(pair, at: key)
+        if violating(pair, value.z) {
+            boundViolations += 1
+            try handleEvent(at: key)
+            return
+        }
+        let next = safeTime(pair, value)
+        if next - key >= 0.5 * eventTolerance {
+            setKey(pair, next)
+            return
+        }
+        let probe = key + eventTolerance
+        let ahead = evaluate(pair, at: probe)
+        if !violating(pair, ahead.z) {
+            setKey(pair, safeTime(pair, ahead))
+            return
+        }
+        try handleEvent(at: probe)
+    }
+
+    /// Switches every pair due by `time` that has changed sign there, all at once.
+    private func handleEvent(at time: Double) throws {
+        var switching: [(pair: Int, z: Double, rate: Double)] = []
+        while let (pair, key) = queue.first, key <= time {
+            let value = evaluate(pair, at: time)
+            if violating(pair, value.z) {
+                switching.append((pair, value.z, value.rate))
+                queue.update(pair, key: .infinity)
+            } else {
+                setKey(pair, safeTime(pair, value))
+            }
+        }
+        if switching.isEmpty { return }
+        switching.sort { $0.pair < $1.pair }
+        prepare(at: time)
+        let y = DoubleBuffer(count: 4 * n)
+        y.view.copy(from: values.readOnly)
+        pattern.clock = time
+        var neurons: [Int] = []
+        for (pair, z, zRate) in switching {
+            let i = pair / m, r = pair % m
+            pairs.sync(neuron: r, at: time)
+            let active = z >= 0
+            let newMask: Double = active ? 1 : 0
+            let delta = newMask - pairs.mask(sample: i, neuron: r)
+            pairs.changeMask(sample: i, neuron: r, to: newMask, integral: y[3 * n + i], rate: y[2 * n + i])
+            let c = kernel.scaledOutput[r]
+            y[i] += delta * c * z
+            y[n + i] += delta * c * zRate
+            let s = delta * couplings[r]
+            for k in 0..<n where k != i {
+                let dk = pairs.mask(sample: k, neuron: r)
+                if dk != 0 { series.addToKernel(i, k, s * kernel.gramEntry(i, k)) }
+            }
+            series.addToKernel(i, i, s * kernel.gramEntry(i, i))
+            pattern.setMode(pair, active ? .active : .inactive)
+            neurons.append(r)
+        }
+        _ = pattern.drainMaskLog()
+        statistics.add(SwitchCounts(crossings: switching.count))
+        statistics.eventTimes += 1
+        statistics.pieces += 1
+        // The step-length policy: a few mean gaps between switches, at most 1/ρ.
+        let gap = time - lastEventTime
+        lastEventTime = time
+        meanGap = 0.9 * meanGap + 0.1 * max(gap, eventTolerance)
+        stepLength = min(1 / rate, max(8 * meanGap, 64 * eventTolerance))
+        series.start(at: time, state: y.readOnly, length: stepLength, keepPrevious: false)
+        cachedTime = -.infinity
+        prepare(at: time)
+        // The switched neurons' masks changed: their pairs' bounds are recomputed.
+        neurons = Array(Set(neurons)).sorted()
+        for r in neurons {
+            for i in 0..<n {
+                let pair = i * m + r
+                let value = evaluate(pair, at: time)
+                setKey(pair, violating(pair, value.z) ? time : safeTime(pair, value))
+            }
+        }
+    }
+}

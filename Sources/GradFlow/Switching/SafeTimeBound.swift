@@ -1,0 +1,57 @@
+/// How long a pair's pre-activation z_ri certainly keeps its sign (the kinetic solver's safe
+/// time), from its value, rate and forcing at one instant and global bounds that hold for all
+/// later times.
+///
+/// HBF (002 eq. 3.3): z̈ + bż = f with f(s) = −c_r (K_i ∘ d_r)·Δ(s), so with v = o·z oriented
+/// (o = +1 active, −1 inactive; v > 0 valid) and φ(σ) = (1 − e^{−bσ})/b ∈ [σ − bσ²/2, σ],
+///
+///     v(τ) = v + φ(τ)v̇ + ∫_0^τ φ(τ − s) o f(s) ds.
+///
+/// The energy E = ½‖Δ‖² + ½‖Ẇ‖² does not increase, so ‖Δ(s)‖ ≤ Δmax = √(2E) and
+/// ‖Δ̇(s)‖ = ‖J_P Ẇ‖ ≤ √λmax(K) ‖Ẇ‖ ≤ V = √λmax(K) Δmax (λmax(K ∘ C/m) ≤ λmax(K), Schur).
+/// Two lower bounds of v follow (both valid; the safe time is the larger first root):
+/// - crude: |f| ≤ B = |c_r| ‖K_i ∘ d_r‖ Δmax gives v(τ) ≥ v + v̇τ − (b v̇⁺ + B) τ²/2;
+/// - second order: |f(s) − f(0)| ≤ G s, G = |c_r| ‖K_i ∘ d_r‖ V, gives
+///   v(τ) ≥ v + v̇τ + (o f(0) − b v̇⁺) τ²/2 − (G + b (o f(0))⁺) τ³/6.
+///
+/// Gradient flow (002 eq. 4.3, no sliding): ż = f and L does not increase, so ‖Δ‖ ≤ Δmax,
+/// ‖Δ̇‖ = ‖H_P Δ‖ ≤ λmax(K) Δmax, and v(τ) ≥ v − B τ, v(τ) ≥ v + o f(0) τ − G τ²/2 with
+/// G = |c_r| ‖K_i ∘ d_r‖ λmax(K) Δmax.
+struct SafeTimeBound {
+    let order: Int
+    let friction: Double
+    /// √(2E) at or before the instant: a bound of ‖Δ‖ for all later times.
+    var residualBound: Double
+    /// √λmax(K).
+    let gramRoot: Double
+
+    /// The safe time from oriented v ≥ 0, its rate and forcing, |c_r| and ‖K_i ∘ d_r‖.
+    func safeTime(value v: Double, rate s: Double, forcing f: Double, coupling c: Double, gramNorm g: Double) -> Double {
+        let bound = c * g * residualBound
+        if order == 1 {
+            let lipschitz = bound * gramRoot * gramRoot
+            let crude = bound > 0 ? v / bound : .infinity
+            let second = ReLUSwitchingKernel.firstRoot(v: v, slope: f, curvature: -lipschitz) ?? .infinity
+            return max(crude, second)
+        }
+        let lipschitz = bound * gramRoot
+        let b = friction
+        let sp = max(s, 0)
+        let crude = ReLUSwitchingKernel.firstRoot(v: v, slope: s, curvature: -(b * sp + bound)) ?? .infinity
+        // The cubic v + sτ + q τ² − k τ³ is at least the quadratic with q − k·cap on [0, cap].
+        let q = 0.5 * (f - b * sp), k = (lipschitz + b * max(f, 0)) / 6
+        var cap = max(2 * crude, 1e-300)
+        if !cap.isFinite { cap = 1 }
+        var second = 0.0
+        for _ in 0..<6 {
+            let root = ReLUSwitchingKernel.firstRoot(v: v, slope: s, curvature: 2 * (q - k * cap)) ?? .infinity
+            if root < cap {
+                second = root
+                break
+            }
+            second = cap
+            cap *= 4
+        }
+        return max(crude, second)
+    }
+}
