@@ -143,10 +143,12 @@ struct SweepCommand: ParsableCommand {
         var probe = RunPlan(command: "sweep", problem: try spec.build(), sampleTimes: times)
         try probe.addFlows(flowSpecs, solverOptions: solverOptions, theoremEnergy: true)
         try probe.addMethods(methodTexts, flowParameters: flowParameters)
-        if probe.problem.model.summary.width == nil {
-            // The width does not enter the model: one point per seed and run.
+        let readsWidth = ModelCatalog.builders.first { $0.modelName == spec.model }?.readsWidth ?? true
+        if !readsWidth || probe.problem.model.summary.width == nil {
+            // The width does not enter the model (or an error model read from files): one
+            // point per seed and run.
             guard widths == nil || widthList.count == 1 else {
-                throw ValidationError("--widths: got \(widthsText); the \(probe.problem.model.name) model has no width m: give at most one width and sweep --seeds")
+                throw ValidationError("--widths: got \(widthsText); --width does not set the \(probe.problem.model.name) model's width: give at most one width and sweep --seeds")
             }
             widthList = [widthList[0]]
         }

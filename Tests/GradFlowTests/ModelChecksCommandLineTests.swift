@@ -50,6 +50,12 @@ final class ModelChecksCommandLineTests: XCTestCase {
         XCTAssertEqual(rows.count, 3, "header and one row per seed: \(rows)")
         let checks = try read("sq/checks.csv")
         XCTAssertTrue(checks.contains("not applicable: 002 states it for the weights w_r"), checks)
+        // The deep linear network's width is its option `hidden`: the default widths give one
+        // point per seed, not five copies.
+        let deep = try run(["sweep", "--model", "deep-linear:layers=3:hidden=6", "--samples", "4", "--dimension", "3",
+                            "--flows", "gradient-flow", "--t-end", "2", "--points", "5", "--output", "sd"])
+        XCTAssertEqual(deep.status, 0, deep.stderr)
+        XCTAssertEqual(try read("sd/sweep.csv").split(separator: "\n").filter { !$0.hasPrefix("#") }.count, 2)
         // Several widths on a model without one are refused, naming the flag.
         let refused = try run(["sweep", "--model", "quadratic", "--dimension", "5", "--widths", "16,32", "--t-end", "5",
                                "--points", "6", "--output", "sq2"])

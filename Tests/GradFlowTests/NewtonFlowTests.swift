@@ -224,6 +224,19 @@ final class NewtonFlowTests: XCTestCase {
         XCTAssertTrue(NewtonFlow().theoremChecks(constants: weights, initialEnergy: 1).allSatisfy { !($0 is NotApplicableCheck) })
     }
 
+    func testLossMonotonicityIgnoresOnlyTheNoiseFloor() throws {
+        // A rise 20 decades down is GSL noise (|Δ| ~ atol); a rise at the loss's own scale fails.
+        let c = CheckConstants(lambda0: 0.1, sampleCount: 4, width: nil, initialLoss: 3, initialPseudoLoss: 1)
+        func held(_ losses: [Double]) -> Bool? {
+            let solution = Solution(columns: [.time, .loss], rows: losses.enumerated().map { [Double($0.offset), $0.element] })
+            let verdicts = NewtonFlow().theoremChecks(constants: c, initialEnergy: 3).compactMap { $0.evaluate(solution) }
+            return verdicts.first { $0.name.hasPrefix("L(t) non-increasing") }?.held
+        }
+        XCTAssertEqual(held([3, 1e-3, 1e-20, 2e-20, 1.5e-20]), true)
+        XCTAssertEqual(held([3, 1e-3, 2e-3, 1e-20]), false)
+        XCTAssertEqual(held([3, 1e-11, 2e-11]), false, "1e-11 of L(0) is above the floor")
+    }
+
     func testNewtonNeedsPerNeuronBlocksAndRefusesSwitchingSolvers() throws {
         let random = RandomSource(seed: 1)
         let data = try Dataset.synthetic(samples: 3, dimension: 2, labels: .signs, random: random)

@@ -121,6 +121,7 @@ public final class QuadraticModel: Model {
 
 extension QuadraticModel: ModelBuilder {
     public static var modelName: String { "quadratic" }
+    public static var readsWidth: Bool { false }
     public static var help: String { "the strongly convex quadratic ½wᵀΓw + bᵀw of 001 Theorem 7" }
     public static var optionHelp: [(key: String, help: String)] {
         [("mu", "smallest eigenvalue μ of the diagonal Γ (default 0.01)"),
