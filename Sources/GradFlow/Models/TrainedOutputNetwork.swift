@@ -19,14 +19,14 @@ import Foundation
 /// seed, so the two models start from the same network.
 public final class TrainedOutputNetwork: Model {
     public let network: ReLUNetwork
-    private let products: TwoLayerReLUProducts
+    private let products: TwoLayerProducts
     private let dataSource: (data: String, labels: String?)
     public let initialPosition: [Double]
 
     public init(network: ReLUNetwork, data: String, labels: String?) {
         self.network = network
         dataSource = (data, labels)
-        products = TwoLayerReLUProducts(inputs: network.data.inputs.elements, targets: network.data.targets,
+        products = TwoLayerProducts(inputs: network.data.inputs.elements, targets: network.data.targets,
                                         dimension: network.dimension, width: network.width)
         initialPosition = network.initialWeights.elements + network.outputWeights
     }

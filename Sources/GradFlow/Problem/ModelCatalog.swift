@@ -5,6 +5,7 @@ public enum ModelCatalog {
         [
             ReLUWeightField.self,
             TrainedOutputNetwork.self,
+            PiecewiseLinearNetwork.self,
             FrozenKernelErrorModel.self,
             QuadraticModel.self,
             DeepLinearNetwork.self,
