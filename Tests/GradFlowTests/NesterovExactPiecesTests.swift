@@ -93,12 +93,13 @@ final class NesterovExactPiecesTests: XCTestCase {
         try compare(samples: 8, dimension: 3, width: 64, gamma: 7, seed: 4, endTime: 15)
     }
 
-    func testAutoChoosesExactPiecesForNesterovWithGammaAtLeastOne() throws {
+    func testAutoChoosesExactPiecesForNesterovWithModerateGamma() throws {
         let random = RandomSource(seed: 1)
         let data = try Dataset.synthetic(samples: 3, dimension: 2, labels: .signs, random: random)
         let field = ReLUWeightField(network: try ReLUNetwork.gaussian(data: data, width: 4, random: random))
         XCTAssertEqual(field.automaticSolver(for: NesterovFlow(gamma: 3)), .exactPieces)
         XCTAssertEqual(field.automaticSolver(for: NesterovFlow(gamma: 0.5)), .events)
+        XCTAssertEqual(field.automaticSolver(for: NesterovFlow(gamma: 50)), .events)
         XCTAssertThrowsError(try Solver.switching(method: .exactPieces, eventTolerance: 1e-8).validate(for: NesterovFlow(gamma: 0.5), on: field))
     }
 }

@@ -70,8 +70,14 @@ struct NesterovPieceModes: PieceSolution {
         positions = coordinates(residuals[0])
         velocities = coordinates(residuals[1])
         let nu = self.nu
-        startBessel = try values.map { lambda in
-            lambda > 0 ? try SpecialFunctions.besselPair(order: nu, lambda.squareRoot() * start) : nil
+        do {
+            startBessel = try values.map { lambda in
+                lambda > 0 ? try SpecialFunctions.besselPair(order: nu, lambda.squareRoot() * start) : nil
+            }
+        } catch let error as GSLError {
+            // Y_ν(x0) ~ (2/x0)^ν overflows for a large γ at a tiny start.
+            throw InputError(.solver, value: "exact-pieces",
+                             allowed: "Nesterov's Bessel functions of order \(nu) fail at the piece start t = \(start) (\(error)); use --solver events or a larger --t0")
         }
         lambdaMax = values.last ?? 0
     }
