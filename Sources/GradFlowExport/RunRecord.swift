@@ -31,6 +31,8 @@ public struct RunRecord: Codable {
     public var data: String
     public var labels: String?
     public var seed: UInt64
+    /// The initialization's own seed, when it is not drawn from `seed`'s stream.
+    public var initializationSeed: UInt64?
     public var kernel: String?
     public var initialError: String?
     public var run: String
@@ -77,6 +79,7 @@ public struct RunRecord: Codable {
         data = summary.data
         labels = summary.labels
         seed = problem.specification.seed
+        initializationSeed = problem.specification.initializationSeed
         kernel = summary.kernel
         initialError = summary.initialError
         modelParameters = summary.extra.isEmpty ? nil : Dictionary(summary.extra, uniquingKeysWith: { first, _ in first })
@@ -133,8 +136,9 @@ public struct RunRecord: Codable {
             ("gradflow", versions.gradflow), ("gsl", versions.gsl), ("command", command),
             ("model", model), ("samples", "\(samples)"), ("dimension", dimension.map { "\($0)" } ?? "none"),
             ("width", width.map { "\($0)" } ?? "none"), ("data", data), ("seed", "\(seed)"),
-            ("run", run),
         ]
+        if let initializationSeed { m.append(("init_seed", "\(initializationSeed)")) }
+        m.append(("run", run))
         if let recipe { m.append(("recipe", recipe)) }
         for (k, v) in parameters.sorted(by: { $0.key < $1.key }) { m.append((k, NumberFormat.roundTrip(v))) }
         m.append(("solver", solver))

@@ -5,6 +5,8 @@ import GradFlow
 /// header, or a run's JSON record.
 public enum Document {
     case table(Table, caption: String?)
+    /// A table with `# key=value` lines before it in CSV (the other formats show the table alone).
+    case annotatedTable(Table, metadata: [(String, String)])
     case samples(Solution, metadata: [(String, String)])
     case record(RunRecord)
     case report(Report)
@@ -38,6 +40,7 @@ extension TableWriter {
     public func render(_ document: Document) throws -> String {
         switch document {
         case .table(let table, let caption): return render(table, caption: caption)
+        case .annotatedTable(let table, _): return render(table, caption: nil)
         case .samples(let solution, _):
             return render(Table(header: solution.columnNames, rows: solution.rows.map { $0.map { NumberFormat.short($0) } }))
         case .record, .json: throw WriterError(message: "JSON documents are written as .json, not .\(fileExtension)")
@@ -132,6 +135,8 @@ public struct CSVTableWriter: TableWriter {
     public func render(_ document: Document) throws -> String {
         switch document {
         case .table(let table, let caption): return render(table, caption: caption)
+        case .annotatedTable(let table, let metadata):
+            return metadata.map { "# \($0.0)=\($0.1)\n" }.joined() + render(table, caption: nil)
         case .samples(let solution, let metadata): return Self.render(solution, metadata: metadata)
         case .record, .report, .json: throw WriterError(message: "only tables and samples are written as CSV")
         }

@@ -9,7 +9,7 @@ struct GradFlowCommand: ParsableCommand {
         commandName: "gradflow",
         abstract: "Continuous-time momentum dynamics on over-parameterized ReLU networks, integrated with GSL.",
         version: ToolVersion.current,
-        subcommands: [CompareCommand.self, SimulateCommand.self, LyapunovCommand.self, SweepCommand.self, MergeCommand.self, RegimeCommand.self, BenchmarkCommand.self],
+        subcommands: [CompareCommand.self, SimulateCommand.self, LyapunovCommand.self, SweepCommand.self, MergeCommand.self, RegimeCommand.self, ReproduceCommand.self, BenchmarkCommand.self],
         defaultSubcommand: CompareCommand.self
     )
 

@@ -446,7 +446,8 @@ extension DeepLinearNetwork: ModelBuilder {
         for i in 0..<n { for k in 0..<d { x[k, i] = random.gaussian() } }
         var teacher = DenseMatrix(rows: dy, columns: d)
         for k in 0..<dy { for j in 0..<d { teacher[k, j] = (k == j ? 1 : 0) + c * random.gaussian() } }
-        let weights = orthogonalWeights(depth: depth, inputDimension: d, width: m, outputDimension: dy, random: random)
+        let weights = orthogonalWeights(depth: depth, inputDimension: d, width: m, outputDimension: dy,
+                                        random: s.initializationRandom(continuing: random))
         return try DeepLinearNetwork(inputs: x, labels: teacher * x, depth: depth, width: m, weights: weights, teacher: teacher,
                                      source: "synthetic X ~ N(0,1) \(d)x\(n), W* = I + \(NumberFormat.roundTrip(c))·N(0,1), seed \(s.seed)")
     }

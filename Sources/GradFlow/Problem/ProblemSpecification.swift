@@ -40,7 +40,13 @@ public struct ProblemSpecification: Sendable {
     public var width = 512
     public var weightsPath: String?
     public var outputWeightsPath: String?
+    /// Seed of the synthetic data, and of the initialization unless `initializationSeed` is set.
     public var seed: UInt64 = 0
+    /// Seed of the initialization alone (W(0) and a; the deep linear network's layers), so
+    /// that the data stay fixed while the initialization varies, as 003's figures average over
+    /// 5 initializations of one data set (003 §5, Figs. 2–6). nil: the initialization is drawn
+    /// from `seed`'s stream right after the data (the draws of earlier versions, unchanged).
+    public var initializationSeed: UInt64?
     public var kernel: KernelChoice = .initial
     public var initialErrorPath: String?
 
@@ -66,7 +72,14 @@ public struct ProblemSpecification: Sendable {
             ?? Dataset.synthetic(samples: samples, dimension: dimension, labels: labels, random: random)
     }
 
-    /// The network on `data`: loaded from the weight files, else Gaussian of `width`.
+    /// The stream the initialization is drawn from: its own when `initializationSeed` is
+    /// set, else `random` (continuing after the data).
+    func initializationRandom(continuing random: RandomSource) -> RandomSource {
+        initializationSeed.map { RandomSource(seed: $0) } ?? random
+    }
+
+    /// The network on `data`: loaded from the weight files, else Gaussian of `width`, drawn
+    /// from `initializationRandom(continuing: random)`.
     func network(data: Dataset, random: RandomSource) throws -> ReLUNetwork {
         if weightsPath != nil || outputWeightsPath != nil {
             guard let w = weightsPath, let a = outputWeightsPath else {
@@ -79,7 +92,7 @@ public struct ProblemSpecification: Sendable {
             throw InputError(.width, value: "\(width)", allowed: "width must be a positive integer")
         }
         try MemoryEstimate.checkNetwork(samples: data.sampleCount, dimension: data.dimension, width: width)
-        return try ReLUNetwork.gaussian(data: data, width: width, random: random)
+        return try ReLUNetwork.gaussian(data: data, width: width, random: initializationRandom(continuing: random))
     }
 
     /// What the data is called in outputs.

@@ -38,6 +38,10 @@ struct ProblemOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seed of the synthetic data and initialization (GSL mt19937).")
     var seed: UInt64 = ProblemOptions.defaults.seed
 
+    @Option(name: .customLong("init-seed"), parsing: .unconditional,
+            help: "Seed of the initialization alone (W(0), a), so the data stay those of --seed (default: drawn from --seed after the data).")
+    var initSeed: UInt64?
+
     @Option(help: "Frozen kernel of error runs: h0 (H(0)), hinf (H∞) or an n×n CSV file.")
     var kernel: String = "h0"
 
@@ -69,6 +73,7 @@ struct ProblemOptions: ParsableArguments {
         s.weightsPath = weights
         s.outputWeightsPath = outputWeights
         s.seed = seed
+        s.initializationSeed = initSeed
         s.kernel = .init(parsing: kernel)
         s.initialErrorPath = initialError
         return s
