@@ -53,7 +53,8 @@ struct LyapunovCommand: ParsableCommand {
 
     /// The decay table's times: the list given, or 7 evenly spaced over the sample range.
     private func rowTimes(first: Double, last: Double) throws -> [Double] {
-        guard let text = tableTimes else { return (0..<7).map { first + (last - first) * Double($0) / 6 } }
+        // The last row is `last` itself: (last − first)·6/6 can round above it (0.4 → 0.4000000000000001).
+        guard let text = tableTimes else { return (0..<7).map { $0 == 6 ? last : first + (last - first) * Double($0) / 6 } }
         let values = try text.split(separator: ",", omittingEmptySubsequences: false).map {
             guard let v = Double($0.trimmingCharacters(in: .whitespaces)) else {
                 throw ValidationError("--table-times: got \"\($0)\"; a comma-separated list of numbers")

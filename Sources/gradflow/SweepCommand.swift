@@ -30,8 +30,12 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var problem: ProblemOptions
 
-    @Option(help: "Comma-separated widths m.")
-    var widths: String = "64,256,1024,4096,16384"
+    @Option(help: "Comma-separated widths m (default 64,256,1024,4096,16384; one point for models without a width: quadratic, deep-linear).")
+    var widths: String?
+
+    static let defaultWidths = "64,256,1024,4096,16384"
+    /// The widths as given, or the default list.
+    private var widthsText: String { widths ?? Self.defaultWidths }
 
     @Option(help: "Comma-separated seeds (default: --seed). Each seed draws its own data and W(0).")
     var seeds: String?
@@ -64,9 +68,6 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs: got \(jobs); need at least 1") }
-        guard problem.model.name == ReLUWeightField.modelName else {
-            throw ValidationError("--model: got \(problem.model.name); a width sweep needs --model network")
-        }
         guard problem.weights == nil, problem.outputWeights == nil else {
             throw ValidationError("--weights: got a weight file; a width sweep draws W(0) at each width, so it takes no weight files")
         }
@@ -74,7 +75,7 @@ struct SweepCommand: ParsableCommand {
         guard lazyDelta.isFinite, lazyDelta > 0, lazyDelta < 1 else {
             throw ValidationError("--lazy-delta: got \(lazyDelta); the failure probability δ must lie in (0, 1)")
         }
-        _ = try Self.integers(widths, option: "--widths", minimum: 1)
+        _ = try Self.integers(widthsText, option: "--widths", minimum: 1)
         _ = try seedList()
         guard !(plan && shard != nil) else { throw ValidationError("--plan: got --shard too; --plan only writes the plan") }
     }
@@ -103,7 +104,7 @@ struct SweepCommand: ParsableCommand {
         return [
             "model": s.model, "model_options": s.modelOptions.values.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: ":"),
             "samples": "\(s.samples)", "dimension": "\(s.dimension)", "labels": s.labels.rawValue,
-            "data": s.dataName ?? s.dataPath ?? "synthetic", "widths": widths, "seeds": (try? seedList().map(String.init).joined(separator: ",")) ?? "",
+            "data": s.dataName ?? s.dataPath ?? "synthetic", "widths": widthsText, "seeds": (try? seedList().map(String.init).joined(separator: ",")) ?? "",
             "flows": flows, "methods": methods,
             "friction": f.friction.map(NumberFormat.roundTrip) ?? "default", "gamma": NumberFormat.roundTrip(f.gamma),
             "alpha": f.alpha.map(NumberFormat.roundTrip) ?? "default", "t0": NumberFormat.roundTrip(f.t0),
@@ -120,7 +121,7 @@ struct SweepCommand: ParsableCommand {
         GSL.disableAbortOnError()
         solverOptions.applyThreads()
         let times = try solverOptions.sampleTimes()
-        let widthList = try Self.integers(widths, option: "--widths", minimum: 1)
+        var widthList = try Self.integers(widthsText, option: "--widths", minimum: 1)
         let seedValues = try seedList()
         let flowSpecs = try flowParameters.specifications(list: flows, option: "--flows")
         let methodTexts = methods.listEntries()
@@ -142,6 +143,15 @@ struct SweepCommand: ParsableCommand {
         var probe = RunPlan(command: "sweep", problem: try spec.build(), sampleTimes: times)
         try probe.addFlows(flowSpecs, solverOptions: solverOptions, theoremEnergy: true)
         try probe.addMethods(methodTexts, flowParameters: flowParameters)
+        let readsWidth = ModelCatalog.builders.first { $0.modelName == spec.model }?.readsWidth ?? true
+        if !readsWidth || probe.problem.model.summary.width == nil {
+            // The width does not enter the model (or an error model read from files): one
+            // point per seed and run.
+            guard widths == nil || widthList.count == 1 else {
+                throw ValidationError("--widths: got \(widthsText); --width does not set the \(probe.problem.model.name) model's width: give at most one width and sweep --seeds")
+            }
+            widthList = [widthList[0]]
+        }
         let runNames = probe.runs.map(\.name)
         let labelled = seedValues.count > 1 || runNames.count > 1
         var points: [SweepPoint] = []
@@ -207,7 +217,7 @@ struct SweepCommand: ParsableCommand {
         switch run.dynamics {
         case .flow(let flow):
             verdicts = TheoremChecks.verdicts(flow: flow, trajectory: trajectory, lambda0: plan.problem.lambda0,
-                                              sampleCount: plan.problem.model.sampleCount, width: point.width,
+                                              sampleCount: plan.problem.model.sampleCount, width: plan.problem.model.reluNetwork?.width,
                                               radiusConstant: lazyC, failureProbability: lazyDelta)
         case .method(let method):
             trajectory = DiscreteChecks.addingResidualPairRatio(to: trajectory)
@@ -216,9 +226,10 @@ struct SweepCommand: ParsableCommand {
             verdicts = checks.compactMap { $0.evaluate(trajectory) }
         }
         let failed = verdicts.filter { !$0.held }
+        let applicable = verdicts.filter(\.isApplicable).count
         let lead = labelled ? ["\(point.width)", "\(point.seed)", point.run] : ["\(point.width)"]
         let row = lead + [
-            "\(verdicts.count - failed.count)/\(verdicts.count)",
+            "\(applicable - failed.count)/\(applicable)",
             failed.isEmpty ? "-" : failed.map { String($0.name.prefix(while: { $0 != "=" && $0 != "," })).trimmingCharacters(in: .whitespaces) }.joined(separator: "; "),
             NumberFormat.short(trajectory[.maxWeightDistance]?.max() ?? .nan, digits: 4),
             NumberFormat.short(trajectory[.patternChangeRatio]?.max() ?? .nan, digits: 4),

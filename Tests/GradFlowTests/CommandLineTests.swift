@@ -348,8 +348,9 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testSwitchingSolversRejectUnsupportedCombinations() throws {
-        // Exact pieces need constant coefficients; switching solvers need the weights.
-        try assertRejected(["simulate"] + Self.tiny + ["--flow", "nesterov", "--solver", "exact-pieces"], naming: ["--flow"])
+        // Exact pieces need constant coefficients or Nesterov with γ ≥ 1 (Bessel order ≥ 0);
+        // switching solvers need the weights.
+        try assertRejected(["simulate"] + Self.tiny + ["--flow", "nesterov", "--gamma", "0.5", "--solver", "exact-pieces"], naming: ["--gamma"])
         try assertRejected(["simulate"] + Self.tiny + ["--model", "errors", "--solver", "events"], naming: ["--solver"])
         try assertRejected(["simulate"] + Self.tiny + ["--solver", "events", "--stepper", "msadams"], naming: ["--stepper"])
     }

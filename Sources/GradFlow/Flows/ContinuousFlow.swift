@@ -26,6 +26,16 @@ public protocol ContinuousFlow: Sendable {
     /// The parameters as name/value pairs, for summaries.
     var parameters: [(String, Double)] { get }
 
+    // MARK: Force
+
+    /// The force g(x) that takes ∇Φ's place in the equation on `model`: ∇Φ itself for the
+    /// momentum flows (the default), the Gauss–Newton direction for Newton flow (002 §5.2).
+    /// Throws an `InputError` naming the flow when it does not apply to the model.
+    func force(on model: any Model) throws -> any FlowForce
+    /// True when the force is ∇Φ, which the switching solvers (events, exact pieces) build
+    /// piece by piece from the activation pattern.
+    var isDrivenByGradient: Bool { get }
+
     // MARK: Energies
 
     /// The flow's own Lyapunov energy at a sample; nil when the paper gives none.
@@ -70,6 +80,8 @@ public protocol ContinuousFlow: Sendable {
 extension ContinuousFlow {
     public func dampingRate(_ j: Int, at t: Double) -> Double { 0 }
     public var isAutonomous: Bool { true }
+    public func force(on model: any Model) throws -> any FlowForce { PotentialGradient(model: model) }
+    public var isDrivenByGradient: Bool { true }
     public func energy(_ s: EnergyInputs) -> Double? { nil }
     public func constructedEnergy(frozenKernel: SymmetricEigensystem) -> ModalLyapunovEnergy? { nil }
     public var extraObservables: [Observable] { [] }

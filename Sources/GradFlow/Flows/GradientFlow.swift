@@ -27,6 +27,10 @@ public struct GradientFlow: ContinuousFlow {
             checks.append(BoundCheck(name: "lazy: max_r‖w_r(t)−w_r(0)‖ ≤ R' = 2√n‖Δ(0)‖/(√m λ0) = \(NumberFormat.short(r, digits: 4))",
                                      source: "Du et al. 2019 Lemma 3.3 (behind 002 Theorem 1)",
                                      column: .maxWeightDistance) { _ in r })
+        } else {
+            checks.append(NotApplicableCheck(name: "lazy: max_r‖w_r(t)−w_r(0)‖ ≤ R' = 2√n‖Δ(0)‖/(√m λ0)",
+                                             source: "Du et al. 2019 Lemma 3.3 (behind 002 Theorem 1)",
+                                             reason: NotApplicableCheck.withoutNeurons))
         }
         return checks
     }

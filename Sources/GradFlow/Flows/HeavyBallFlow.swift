@@ -62,6 +62,9 @@ public struct HeavyBallFlow: ContinuousFlow {
             let r = (32 * n * pseudo0 / (9 * Double(m) * pow(a, 6))).squareRoot()
             checks.append(BoundCheck(name: "lazy: max_r‖w_r(t)−w_r(0)‖ ≤ R' = √(32nL̂(0)/(9mα⁶)) = \(NumberFormat.short(r, digits: 4))",
                                      source: "002 Lemma 3.3", column: .maxWeightDistance) { _ in r })
+        } else {
+            checks.append(NotApplicableCheck(name: "lazy: max_r‖w_r(t)−w_r(0)‖ ≤ R' = √(32nL̂(0)/(9mα⁶))", source: "002 Lemma 3.3",
+                                             reason: NotApplicableCheck.withoutNeurons))
         }
         return checks
     }

@@ -10,13 +10,8 @@
 /// and A_r = J_rᵀJ_r = (a_r²/m) Σ_{i: w_rᵀx_i ≥ 0} x_i x_iᵀ (d×d). (J_rᵀJ_r)^+ J_rᵀ = J_r^+, so
 /// the step is the minimum-norm least-squares correction −η J_r^+ Δ: with η = 1, one neuron
 /// and J_r of full row rank n ≤ d, it removes the whole residual when no activation flips.
-///
-/// The pseudo-inverse uses GSL's symmetric eigensolver on A_r (preallocated workspace, so no
-/// allocation per step), keeping the
-/// eigenvalues μ > `relativeCutoff`·μ_max (A_r's zero eigenvalues come out at about ε·μ_max;
-/// since κ(A_r) = κ(J_r)², a cutoff of 1e-10 drops the directions where σ(J_r) < 1e-5 σ_max).
-/// The pattern 1[w_rᵀx_i ≥ 0] is evaluated at w_k by a plain dot product, which may disagree
-/// with the field's BLAS pre-activations only for z within rounding of 0.
+/// The blocks and their pseudo-inverses are `NeuronGaussNewtonBlocks`'s (GSL eigensolver,
+/// relative cutoff), shared with `NewtonFlow`.
 ///
 /// Summed over neurons the error moves as Δ ← Δ − η Σ_r J_r J_r^+ Δ (002 §5.2: Δ̇ = −PΔ),
 /// and each J_r J_r^+ is a projector, so λ_max(P) can reach m: stable steps need
@@ -24,8 +19,7 @@
 ///
 /// Cost per step: one gradient plus O(m(nd + nd² + d³)) for the neuron blocks — meant for
 /// small analysis problems. Time axis: the forward Euler step of the Newton flow
-/// ẇ_r = −(J_rᵀJ_r)^{-1}J_rᵀΔ, t_k = kη. The library has no `ContinuousFlow` for the Newton
-/// flow, so `matchingFlow` is nil (runners then use gradient flow, whose energy is the loss).
+/// ẇ_r = −(J_rᵀJ_r)^+J_rᵀΔ (`NewtonFlow`, its `matchingFlow`), t_k = kη.
 /// Only `ReLUWeightField` is supported.
 public struct PerNeuronGaussNewton: DiscreteMethod {
     /// η > 0.
@@ -42,7 +36,7 @@ public struct PerNeuronGaussNewton: DiscreteMethod {
     public var parameters: [(String, Double)] { [("eta", stepSize), ("cutoff", relativeCutoff)] }
     /// t_k = kη.
     public func time(ofIteration k: Int) -> Double { Double(k) * stepSize }
-    public var matchingFlow: (any ContinuousFlow)? { nil }
+    public var matchingFlow: (any ContinuousFlow)? { NewtonFlow() }
 
     public func validate() throws {
         try DiscreteMethodInput.checkStepSize(stepSize)
@@ -65,94 +59,42 @@ public struct PerNeuronGaussNewton: DiscreteMethod {
 
 final class GaussNewtonIterator: DiscreteIterator {
     private let field: any Model
-    private let n: Int, d: Int, m: Int
     private let stepSize: Double
-    private let relativeCutoff: Double
-    /// X (n×d row-major).
-    private let inputs: DoubleBuffer
-    /// a_r² / m.
-    private let blockScale: DoubleBuffer
+    private let blocks: NeuronGaussNewtonBlocks
     /// W (d×m, column r = w_r).
     private let w: DoubleBuffer
     private let gradientBuffer: DoubleBuffer
     private let velocityBuffer: DoubleBuffer
-    private let eigen: SymmetricEigenWorkspace
-    /// Eigen-coordinates of g_r.
-    private let coordinates: DoubleBuffer
+    /// Column r = A_r^+ g_r.
+    private let direction: DoubleBuffer
     private(set) var iteration = 0
     private(set) var gradientEvaluations = 0
 
     init(field: any Model, network: ReLUNetwork, initialPosition: [Double], stepSize: Double, relativeCutoff: Double) {
         self.field = field
-        n = network.sampleCount
-        d = network.dimension
-        m = network.width
         self.stepSize = stepSize
-        self.relativeCutoff = relativeCutoff
-        inputs = DoubleBuffer(network.data.inputs.elements)
-        let invM = 1 / Double(m)
-        blockScale = DoubleBuffer(network.outputWeights.map { $0 * $0 * invM })
+        blocks = NeuronGaussNewtonBlocks(network: network, relativeCutoff: relativeCutoff)
         w = DoubleBuffer(initialPosition)
-        gradientBuffer = DoubleBuffer(count: d * m)
-        velocityBuffer = DoubleBuffer(count: d * m)
-        eigen = SymmetricEigenWorkspace(size: d)
-        coordinates = DoubleBuffer(count: d)
+        let count = network.dimension * network.width
+        gradientBuffer = DoubleBuffer(count: count)
+        velocityBuffer = DoubleBuffer(count: count)
+        direction = DoubleBuffer(count: count)
     }
 
     var position: VectorView { w.readOnly }
     var velocity: VectorView { velocityBuffer.readOnly }
 
     func step() {
-        let x = inputs.view, weights = w.view, g = gradientBuffer.view, vel = velocityBuffer.view
-        let a = eigen.matrix.view, q = eigen.vectors.view, c = coordinates.view
+        let weights = w.view, g = gradientBuffer.view, vel = velocityBuffer.view, dir = direction.view
         field.gradient(at: weights.readOnly, into: g)
         gradientEvaluations += 1
+        // Each A_r depends on w_r alone, so all neurons' solves can precede the update.
+        blocks.solve(weights: weights.readOnly, gradient: g.readOnly, into: dir)
         let eta = stepSize
-        for r in 0..<m {
-            // A_r = (a_r²/m) Σ_{i active} x_i x_iᵀ (upper triangle, then mirrored).
-            for k in 0..<(d * d) { a[k] = 0 }
-            for i in 0..<n {
-                var z = 0.0
-                for k in 0..<d { z += x[i * d + k] * weights[k * m + r] }
-                guard z >= 0 else { continue }
-                for p in 0..<d {
-                    let xp = x[i * d + p]
-                    for s in p..<d { a[p * d + s] += xp * x[i * d + s] }
-                }
-            }
-            let scale = blockScale[r]
-            for p in 0..<d {
-                for s in p..<d {
-                    let value = scale * a[p * d + s]
-                    a[p * d + s] = value
-                    a[s * d + p] = value
-                }
-            }
-            guard (try? eigen.decompose()) != nil else {
-                // GSL fails only on non-finite input: poison the neuron so that the runner
-                // reports the divergence.
-                for p in 0..<d { weights[p * m + r] = .nan }
-                continue
-            }
-            var largest = 0.0
-            for k in 0..<d { largest = max(largest, eigen.eigenvalue(k)) }
-            let cutoff = relativeCutoff * largest
-            // c = diag(1/μ or 0) Qᵀ g_r.
-            for k in 0..<d {
-                let mu = eigen.eigenvalue(k)
-                guard largest > 0, mu > cutoff else { c[k] = 0; continue }
-                var s = 0.0
-                for p in 0..<d { s += q[p * d + k] * g[p * m + r] }
-                c[k] = s / mu
-            }
-            // w_r ← w_r − η Q c.
-            for p in 0..<d {
-                var s = 0.0
-                for k in 0..<d { s += q[p * d + k] * c[k] }
-                let delta = -eta * s
-                vel[p * m + r] = delta / eta
-                weights[p * m + r] += delta
-            }
+        for k in 0..<(w.count) {
+            let delta = -eta * dir[k]
+            vel[k] = delta / eta
+            weights[k] += delta
         }
         iteration += 1
     }

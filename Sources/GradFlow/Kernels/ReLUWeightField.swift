@@ -54,17 +54,23 @@ public final class ReLUWeightField: Model {
 
     public var supportedSolvers: Set<SolverKind> { [.gsl, .events, .exactPieces, .kinetic] }
 
-    /// The kinetic solver for HBF, exact pieces for the other constant-coefficient flows
-    /// (gradient flow with sliding, higher order), GSL events otherwise (Nesterov).
+    /// The kinetic solver for HBF, exact pieces for the other flows where they were measured
+    /// faster (gradient flow with sliding, higher order, Nesterov with 1 ≤ γ ≤ 10), GSL events
+    /// otherwise (Nesterov with other γ); GSL for flows whose force is not ∇L (Newton).
     ///
     /// HBF rule (issue 9, one BLAS thread, same runs side by side): the kinetic solver was
     /// faster than exact pieces on every HBF problem measured, 10–12× at n = 20, d = 10,
     /// m = 2000 (T = 20: 0.10 s against 1.15 s, 1,892 switches each), and it finishes the
     /// medium problem (n = 256, d = 64, m = 4096, T = 50, 34,881 switches) in about 20 s,
     /// where exact pieces (~60 ms per switch) would need about 35 minutes.
+    ///
+    /// Nesterov rule (issue 11, `ContinuousFlow.exactPiecesMeasuredFaster`): for γ = 3 exact
+    /// pieces were faster than events at every size measured, 1.7 s against 5.1 s at n = 20,
+    /// d = 10, m = 2000, T = 50 (1,874 switches each).
     public func automaticSolver(for flow: any ContinuousFlow) -> SolverKind {
+        guard flow.isDrivenByGradient else { return .gsl }
         if flow.isAutonomous && flow.order == 2 { return .kinetic }
-        return flow.isAutonomous ? .exactPieces : .events
+        return flow.exactPiecesMeasuredFaster ? .exactPieces : .events
     }
 
     public var summary: ModelSummary {

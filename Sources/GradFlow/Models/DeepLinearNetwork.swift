@@ -392,6 +392,8 @@ public final class DeepLinearNetwork: Model {
 
 extension DeepLinearNetwork: ModelBuilder {
     public static var modelName: String { "deep-linear" }
+    /// Its hidden width is the model option `hidden`.
+    public static var readsWidth: Bool { false }
     public static var help: String { "all L layers of the deep linear network (m^(L-1) d_y)^(-1/2) W_L…W_1 x of 001 Theorem 10" }
     public static var optionHelp: [(key: String, help: String)] {
         [("layers", "depth L ≥ 2 (default 100, 001 H.2)"),

@@ -3,7 +3,8 @@
 ///
 /// As a `Model` ("errors"): the state is Δ; λ0 and κ come from H^∞ when there is data,
 /// else from the frozen kernel. It supports GSL (every stepper, with the exact Jacobian)
-/// and the exact modal solution.
+/// and the exact modal solution. Built from a network, it also freezes Newton flow's
+/// P(W0) = Σ_r J_r J_r^+ (002 §5.2), computed on first use.
 public final class FrozenKernelErrorModel: Model {
     /// The frozen kernel H (n×n, symmetric).
     public let kernelMatrix: DenseMatrix
@@ -17,12 +18,16 @@ public final class FrozenKernelErrorModel: Model {
     public let summary: ModelSummary
     /// H's eigensystem, for the exact solver.
     private let eigensystem: SymmetricEigensystem
+    /// The network Δ(0) and P(W0) come from, when there is one.
+    private let network: ReLUNetwork?
 
     /// The error model with kernel H, started at Δ(0) (default: zero, for tests of the field
     /// alone). `spectra` adds H^∞ and H(0) when the model comes from a network; `summary`
     /// what the outputs record.
+    /// `network`, when given, is the network at W0 whose P(W0) Newton flow freezes.
     public init(kernel: DenseMatrix, source: String, initialResidual: [Double]? = nil,
-                spectra: ModelSpectra = ModelSpectra(), summary: ModelSummary? = nil) throws {
+                spectra: ModelSpectra = ModelSpectra(), summary: ModelSummary? = nil, network: ReLUNetwork? = nil) throws {
+        self.network = network
         guard kernel.isSquare, kernel.rows > 0 else {
             throw InputError("kernel \(source)", value: "\(kernel.rows)x\(kernel.columns)",
                              allowed: "the kernel must be a non-empty square n×n matrix")
@@ -92,6 +97,16 @@ public final class FrozenKernelErrorModel: Model {
         return monitors
     }
 
+    /// Newton flow on the errors (002 §5.2): Δ̇ = −P(W0)Δ, P(W0) = Σ_r J_r J_r^+ of the network
+    /// at W0; nil without a network.
+    public private(set) lazy var newtonKernel: (kernel: SymmetricEigensystem, minimizer: [Double])? = {
+        guard let network else { return nil }
+        let blocks = NeuronGaussNewtonBlocks(network: network)
+        guard let p = network.initialWeights.elements.withView({ try? blocks.newtonKernel(weights: $0) }),
+              let system = try? SymmetricEigensystem(p) else { return nil }
+        return (system, [Double](repeating: 0, count: dimension))
+    }()
+
     public var supportedSolvers: Set<SolverKind> { [.gsl, .exact] }
     public func automaticSolver(for flow: any ContinuousFlow) -> SolverKind { .gsl }
 
@@ -157,6 +172,6 @@ extension FrozenKernelErrorModel: ModelBuilder {
                                    kernel: s.kernel.name, initialError: s.initialErrorPath ?? "f(W0) - y")
         if network == nil { summary.labels = nil }
         return try FrozenKernelErrorModel(kernel: h, source: s.kernel.name, initialResidual: delta0,
-                                          spectra: spectra, summary: summary)
+                                          spectra: spectra, summary: summary, network: network)
     }
 }

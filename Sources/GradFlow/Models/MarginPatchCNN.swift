@@ -215,6 +215,8 @@ public final class MarginPatchCNN: Model {
 
 extension MarginPatchCNN: ModelBuilder {
     public static var modelName: String { "margin-cnn" }
+    /// Its width is the model option `neurons`.
+    public static var readsWidth: Bool { false }
     public static var help: String { "004's cubic patch CNN Σ_r Σ_j <w_r, X[j]>³ on its margin data (D), logistic loss with weight decay" }
     public static var optionHelp: [(key: String, help: String)] {
         [("patches", "patches P per sample (default 5, 004 Fig. 3)"),

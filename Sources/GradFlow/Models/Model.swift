@@ -33,6 +33,10 @@ public protocol Model: AnyObject {
     /// When ∇Φ(x) = H(x − x*) with a constant symmetric H: H's eigensystem and x*. The
     /// exact modal solver needs it.
     var affineGradient: (kernel: SymmetricEigensystem, minimizer: [Double])? { get }
+    /// Newton flow's force when it is affine (002 §5.2): ẋ = −P(x − x*) with a constant P
+    /// (the error model built from a network freezes P(W0) = Σ_r J_r J_r^+; on a quadratic
+    /// Newton's −Γ⁻¹∇Φ = −(x − x*), P = I). Nil when the model has none.
+    var newtonKernel: (kernel: SymmetricEigensystem, minimizer: [Double])? { get }
     /// The spectra the theory uses: λ0 and κ, and the kernels' spectra.
     var spectra: ModelSpectra { get }
     /// The monitors that make sense for the model, for a run of `flow`.
@@ -52,6 +56,7 @@ extension Model {
     public var constantHessian: DenseMatrix? { nil }
     public var affineGradient: (kernel: SymmetricEigensystem, minimizer: [Double])? { nil }
     public var reluNetwork: ReLUNetwork? { nil }
+    public var newtonKernel: (kernel: SymmetricEigensystem, minimizer: [Double])? { nil }
 
     public func predictions(at x: VectorView) -> [Double] { residual(at: x) }
 

@@ -67,6 +67,14 @@ public final class QuadraticModel: Model {
     public var constantHessian: DenseMatrix? { hessian }
     public var affineGradient: (kernel: SymmetricEigensystem, minimizer: [Double])? { (eigensystem, minimizer) }
 
+    /// Newton flow ẇ = −Γ⁻¹∇Φ = −(w − w*): P = I (002 §5.2 on a quadratic).
+    public private(set) lazy var newtonKernel: (kernel: SymmetricEigensystem, minimizer: [Double])? = {
+        let n = dimension
+        var identity = DenseMatrix(rows: n, columns: n)
+        for i in 0..<n { identity[i, i] = 1 }
+        return (try? SymmetricEigensystem(identity)).map { ($0, minimizer) }
+    }()
+
     /// ∇Φ = Γw + b.
     public func gradient(at w: VectorView, into g: MutableVectorView) {
         BLAS.multiply(gamma, rows: dimension, columns: dimension, w, into: g)
@@ -113,6 +121,7 @@ public final class QuadraticModel: Model {
 
 extension QuadraticModel: ModelBuilder {
     public static var modelName: String { "quadratic" }
+    public static var readsWidth: Bool { false }
     public static var help: String { "the strongly convex quadratic ½wᵀΓw + bᵀw of 001 Theorem 7" }
     public static var optionHelp: [(key: String, help: String)] {
         [("mu", "smallest eigenvalue μ of the diagonal Γ (default 0.01)"),

@@ -7,12 +7,15 @@ public protocol ModelBuilder {
     static var help: String { get }
     /// The model's own options (`--model NAME:key=value:…`), with their meaning.
     static var optionHelp: [(key: String, help: String)] { get }
+    /// True when `--width` sets the model's width m (sweeps vary it); default true.
+    static var readsWidth: Bool { get }
     /// Builds the model. Random draws come from `random`, seeded by the specification.
     static func build(_ specification: ProblemSpecification, random: RandomSource) throws -> any Model
 }
 
 extension ModelBuilder {
     public static var optionHelp: [(key: String, help: String)] { [] }
+    public static var readsWidth: Bool { true }
 }
 
 /// A model's own options, `key=value` pairs as the user gave them, read by the model.

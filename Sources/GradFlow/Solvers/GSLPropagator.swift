@@ -7,7 +7,7 @@ final class GSLPropagator: Propagator {
 
     init(model: any Model, flow: any ContinuousFlow, initialState: [Double], startTime: Double,
          stepper: Stepper, tolerances: Tolerances, budget: WorkBudget? = nil) throws {
-        let system = MomentumSystem(flow: flow, field: model)
+        let system = try MomentumSystem(flow: flow, field: model)
         dimension = model.dimension
         order = flow.order
         driver = try GSLDriver(system: system, state: DoubleBuffer(initialState), startTime: startTime,

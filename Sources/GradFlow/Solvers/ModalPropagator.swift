@@ -1,5 +1,5 @@
-/// The exact modal solution of a flow on a model with an affine gradient
-/// ∇Φ(x) = H(x − x*): x(t) = x* + Δ(t), with Δ solved in H's eigenbasis
+/// The exact modal solution of a flow on a model whose flow force is affine,
+/// g(x) = H(x − x*) (∇Φ of the error model or a quadratic; P(x − x*) for Newton flow): x(t) = x* + Δ(t), with Δ solved in H's eigenbasis
 /// (`ModalSolution`). Needs no integrator and no start time.
 final class ModalPropagator: Propagator {
     private let solution: ModalSolution
@@ -9,7 +9,7 @@ final class ModalPropagator: Propagator {
     private let order: Int
 
     init(model: any Model, flow: any ContinuousFlow, initialPosition: [Double]) throws {
-        let affine = model.affineGradient!  // checked by `Solver.validate`
+        let affine = try flow.force(on: model).affine!  // checked by `Solver.validate`
         minimizer = affine.minimizer
         let delta0 = zip(initialPosition, minimizer).map { $0 - $1 }
         solution = try ModalSolution(kernel: affine.kernel, initialResidual: delta0, flow: flow)

@@ -29,7 +29,7 @@ struct SamplePoint {
 struct PropagatorState {
     /// x.
     var position: VectorView
-    /// ẋ; nil when it is −∇Φ(x) (gradient flow integrated on x alone).
+    /// ẋ; nil when it is −g(x), the force of a first-order flow integrated on x alone.
     var velocity: VectorView?
     /// x, ẋ, …, x^{(p−1)} when the solver has them all.
     var derivatives: [VectorView]?

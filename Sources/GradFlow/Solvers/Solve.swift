@@ -33,6 +33,8 @@ private struct RunLoop {
     let dynamics: Dynamics
     let solver: Solver
     let flow: any ContinuousFlow
+    /// The observed flow's force g: a first-order flow's velocity is −g(x).
+    let force: any FlowForce
     let monitors: [any Monitor]
     let options: SolveOptions
     /// The sample points, in order.
@@ -49,6 +51,7 @@ private struct RunLoop {
         self.solver = solver
         self.options = options
         flow = dynamics.observedFlow
+        if case .flow = dynamics { force = try flow.force(on: model) } else { force = PotentialGradient(model: model) }
         self.monitors = monitors ?? model.monitors(flow: flow, lambdaMin: false)
         switch dynamics {
         case .flow(let flow):
@@ -98,7 +101,7 @@ private struct RunLoop {
             if let v = state.velocity {
                 velocity = v
             } else {
-                model.gradient(at: state.position, into: scratch.view)
+                force.evaluate(at: state.position, into: scratch.view)
                 scratch.view.negate()
                 velocity = scratch.readOnly
             }
@@ -201,7 +204,8 @@ private struct RunLoop {
                                                        eventTolerance: eventTolerance, logSwitches: options.recordSwitches,
                                                        observer: options.acceptedStateObserver, budget: budget)
                 case .exactPieces:
-                    return try ExactPiecesPropagator(network: network, flow: flow, initialState: state, eventTolerance: eventTolerance,
+                    return try ExactPiecesPropagator(network: network, flow: flow, initialState: state, startTime: startTime,
+                                                     eventTolerance: eventTolerance,
                                                      logSwitches: options.recordSwitches, observer: options.acceptedStateObserver,
                                                      budget: budget)
                 }

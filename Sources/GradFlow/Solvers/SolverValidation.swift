@@ -8,17 +8,20 @@ extension Solver {
         }
         switch self {
         case .gsl(let stepper, _):
-            if stepper.needsJacobian && model.constantHessian == nil {
+            if stepper.needsJacobian, try flow.force(on: model).constantJacobian == nil {
                 throw InputError(.stepper, value: stepper.rawValue,
                                  allowed: "implicit steppers need the Jacobian, known only for models with a constant Hessian (errors, quadratic)")
             }
         case .exact:
-            guard model.affineGradient != nil, flow.modalForm != .none else {
+            guard try flow.force(on: model).affine != nil, flow.modalForm != .none else {
                 throw InputError(.solver, value: name, allowed: "the exact solver needs a constant kernel and a flow with a modal solution")
             }
         case .switching(let method, let eventTolerance):
             guard model.reluNetwork != nil else {
                 throw InputError(.solver, value: name, allowed: "switching solvers need a ReLU network's weights")
+            }
+            guard flow.isDrivenByGradient else {
+                throw InputError(.solver, value: name, allowed: "switching solvers build the gradient ∇L piece by piece; \(flow.name) is not driven by it: use gsl")
             }
             try Solver.checkEventTolerance(eventTolerance)
             switch method {
@@ -32,9 +35,14 @@ extension Solver {
                     throw InputError(.flow, value: flow.name, allowed: "the kinetic solver supports hbf; use exact-pieces or events")
                 }
             case .exactPieces:
-                guard flow.isAutonomous else {
+                if case .bessel(let gamma) = flow.modalForm {
+                    guard gamma >= 1 else {
+                        throw InputError(.gamma, value: "\(gamma)",
+                                         allowed: "exact Nesterov pieces need γ ≥ 1 (Bessel order (γ−1)/2 ≥ 0); use --solver events for γ < 1")
+                    }
+                } else if !flow.isAutonomous {
                     throw InputError(.flow, value: flow.name,
-                                     allowed: "exact pieces need constant coefficients (gradient flow, hbf, higher-order); use GSL events for Nesterov")
+                                     allowed: "exact pieces need constant coefficients (gradient flow, hbf, higher-order) or Nesterov's γ/t; use GSL events")
                 }
             }
         }

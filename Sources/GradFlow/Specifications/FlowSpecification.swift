@@ -6,6 +6,7 @@ public struct FlowSpecification: Sendable {
         case heavyBall = "hbf"
         case nesterov
         case higherOrder = "higher-order"
+        case newton
     }
 
     public var kind: Kind
@@ -58,6 +59,8 @@ public struct FlowSpecification: Sendable {
                 throw InputError(.coefficients, value: "\(bad)", allowed: "each damping b_j must be finite and ≥ 0")
             }
             return HigherOrderMomentumFlow(coefficients: coefficients)
+        case .newton:
+            return NewtonFlow()
         }
     }
 }

@@ -1,15 +1,17 @@
-/// Piecewise-exact propagation of a constant-coefficient weight flow of the ReLU network
-/// (gradient flow with Filippov sliding, heavy ball, higher-order momentum; issue 5,
-/// DESIGN §7).
+/// Piecewise-exact propagation of a weight flow of the ReLU network: constant-coefficient
+/// flows (gradient flow with Filippov sliding, heavy ball, higher-order momentum; issue 5,
+/// DESIGN §7) and Nesterov's ODE (issue 11).
 ///
-/// A piece starts at a state with its pattern; `PieceModes` gives Δ(τ), φ(τ) and the free
-/// motion in closed form, from which every pre-activation is an explicit function
+/// A piece starts at a state with its pattern; `PieceModes` (constant coefficients) or
+/// `NesterovPieceModes` (Bessel functions, for a flow whose `modalForm` is `.bessel`) gives
+/// Δ(τ), φ(τ) and the free motion in closed form, from which every pre-activation is an
+/// explicit function
 ///
 ///     z_ri(τ) = Σ_l F_0l(τ) z_ri^{(l)}(0) + (a_r/√m) Σ_k G̃^{(r)}_ik mask_kr φ_k(τ),
 ///
 /// (G̃^{(r)} = G, or for a sliding neuron the Gram matrix of the projected inputs Π_r x_i),
 /// with ż_ri(τ) the same with dF/dτ and φ'. The piece is scanned on a grid of step
-/// `stepFactor / rate` (rate bounds the piece's modal rates, so the cubic Hermite
+/// `stepFactor / rate(τ)` (rate bounds the piece's modal rates near τ, so the cubic Hermite
 /// interpolant of z between grid points is accurate to about (stepFactor)⁴/384 of z's
 /// variation): a sign change at a grid point, a sliding value turning negative, or a cubic
 /// that dips through 0 between grid points makes a pair a candidate; the earliest switch
@@ -23,7 +25,12 @@ final class ExactPiecesSolver {
     let transitions: SwitchingTransitions
     let flow: any ContinuousFlow
     let order: Int
-    let damping: [Double]
+    /// How each piece is solved.
+    private enum PieceKind {
+        case constant(damping: [Double])
+        case nesterov(gamma: Double)
+    }
+    private let pieceKind: PieceKind
     let blockSize: Int
     let eventTolerance: Double
     /// Grid step times the piece's rate bound.
@@ -57,7 +64,7 @@ final class ExactPiecesSolver {
     private let work: DoubleBuffer
     private let block: DoubleBuffer
     private let residual: DoubleBuffer
-    private var modes: PieceModes?
+    private var modes: (any PieceSolution)?
     private var pieceStart = 0.0
     private var tau = 0.0
     private var step = 0.0
@@ -65,16 +72,23 @@ final class ExactPiecesSolver {
     /// The dsyevd workspace of the piece kernels (n×n), allocated once.
     private let eigen: LAPACKSymmetricEigen
 
+    /// `startTime` is the time of `initialState` (Nesterov: its series start t0 > 0).
     init(kernel: ReLUSwitchingKernel, pattern: SwitchingPattern, flow: any ContinuousFlow,
-         eventTolerance: Double, initialState: [Double], responseRoute: ResponseRoute = .automatic) throws {
-        guard flow.isAutonomous else {
-            throw InputError(.flow, value: flow.name, allowed: "exact pieces need constant coefficients")
+         eventTolerance: Double, initialState: [Double], startTime: Double = 0,
+         responseRoute: ResponseRoute = .automatic) throws {
+        if case .bessel(let gamma) = flow.modalForm {
+            pieceKind = .nesterov(gamma: gamma)
+        } else {
+            guard flow.isAutonomous else {
+                throw InputError(.flow, value: flow.name, allowed: "exact pieces need constant coefficients or Nesterov's γ/t")
+            }
+            pieceKind = .constant(damping: (1..<max(flow.order, 1)).map { flow.damping($0, at: 0) })
         }
+        t = startTime
         self.kernel = kernel
         self.pattern = pattern
         self.flow = flow
         order = flow.order
-        damping = (1..<max(flow.order, 1)).map { flow.damping($0, at: 0) }
         blockSize = kernel.weightCount
         self.eventTolerance = eventTolerance
         transitions = SwitchingTransitions(kernel: kernel, pattern: pattern, order: flow.order)
@@ -117,12 +131,13 @@ final class ExactPiecesSolver {
             if modes == nil { try setup() }
             guard let pieceModes = modes else { return }
             let end = target - pieceStart
-            // The piece's fixed step needs (end − τ)/step more steps to reach the target.
+            step = stepFactor / max(pieceModes.rate(at: tau), 1e-300)
+            // The scan needs about this many more steps to reach the target.
             try budget?.check(evaluations: statistics.steps + statistics.rejectedSteps + statistics.locationSteps,
-                              projected: (end - tau) / step, time: t)
+                              projected: pieceModes.projectedSteps(from: tau, to: end, stepFactor: stepFactor), time: t)
             var tb = min(tau + step, end)
             if end - tb < 0.25 * step { tb = end }
-            let ms = pieceModes.state(at: tb)
+            let ms = try pieceModes.state(at: tb)
             evaluateAll(ms, z: zB, dz: dzB)
             statistics.steps += 1
             let crossings = kernel.violations(preactivations: zB.readOnly, orientation: pattern.orientation.readOnly)
@@ -263,12 +278,18 @@ final class ExactPiecesSolver {
                 }
             }
         }
-        let modes = try PieceModes(kernel: h, residuals: residuals, damping: damping, eigen: eigen)
+        let modes: any PieceSolution
+        switch pieceKind {
+        case .constant(let damping):
+            modes = try PieceModes(kernel: h, residuals: residuals, damping: damping, eigen: eigen)
+        case .nesterov(let gamma):
+            modes = try NesterovPieceModes(kernel: h, residuals: residuals, gamma: gamma, start: t, eigen: eigen)
+        }
         self.modes = modes
         pieceStart = t
         tau = 0
-        step = stepFactor / max(modes.rate, 1e-300)
-        let ms = modes.state(at: 0)
+        step = stepFactor / max(modes.rate(at: 0), 1e-300)
+        let ms = try modes.state(at: 0)
         if order >= 2 {
             // φ(0) = φ'(0) = 0, F(0) = I and dF/dτ(0) row 0 = e_1: z(0) = Z(0), ż(0) = Z'(0).
             zA.copyContents(from: pre[0])
@@ -430,11 +451,11 @@ final class ExactPiecesSolver {
         for (pair, lower, s) in dips {
             if let c = slidingCandidate(pair, lower: lower, kind: .graze, dip: s) { candidates.append(c) }
         }
-        var hiState = pieceModes.state(at: tb)
+        var hiState = try pieceModes.state(at: tb)
         var search = EventBracketSearch(lo: tau, hi: tb, hiViolating: !crossings.isEmpty || !exits.isEmpty,
                                         candidates: candidates, tolerance: eventTolerance, grazesAtDip: false)
-        search.run { next, candidates in
-            let ms = pieceModes.state(at: next)
+        try search.run { next, candidates in
+            let ms = try pieceModes.state(at: next)
             statistics.locationSteps += 1
             let sliding = candidates.contains { $0.kind != .crossing && pattern.mode($0.pair) == .sliding }
                 ? slidingValues(ms) : [:]

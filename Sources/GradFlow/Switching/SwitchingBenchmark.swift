@@ -4,8 +4,7 @@ import Foundation
 /// Nesterov (γ = 3, t0 = 1e-6) on the weights of the two-layer ReLU network with n = 20
 /// unit-norm Gaussian inputs in d = 10, labels ±1, width m = 2000, seed 0
 /// (`Dataset.synthetic` then `ReLUNetwork.gaussian` from one `RandomSource(seed: 0)`),
-/// t ∈ [0, 50], solved with GSL stepping plus event location and, for the constant-coefficient
-/// flows, with exact pieces. Wall times depend on the machine and on OpenBLAS's thread count
+/// t ∈ [0, 50], solved with GSL stepping plus event location and with exact pieces. Wall times depend on the machine and on OpenBLAS's thread count
 /// (set it with `BLASThreads.set` before calling; the rows record it).
 public enum SwitchingBenchmark {
     /// One run.
@@ -39,8 +38,8 @@ public enum SwitchingBenchmark {
         return try ReLUNetwork.gaussian(data: data, width: width, random: random)
     }
 
-    /// Runs gradient flow, HBF and Nesterov with GSL events (and, when `includeExact`,
-    /// gradient flow and HBF with exact pieces) to `endTime`, sampling `samples` times.
+    /// Runs gradient flow, HBF and Nesterov with GSL events (and, when `includeExact`, with
+    /// exact pieces) to `endTime`, sampling `samples` times.
     /// Defaults: rkf45 with GSL's standard control at rtol 1e-6, atol 1e-9 (the command
     /// line's defaults), event tolerance 1e-8.
     public static func run(network: ReLUNetwork, endTime: Double = 50, samples: Int = 11,
@@ -55,7 +54,7 @@ public enum SwitchingBenchmark {
         var rows: [Row] = []
         for flow in flows {
             var methods: [SwitchingMethod] = [.gslEvents(stepper: stepper, tolerances: tolerances)]
-            if includeExact && flow.isAutonomous { methods.append(.exactPieces) }
+            if includeExact && flow.hasExactPieces { methods.append(.exactPieces) }
             var finals: [[Double]] = []
             for method in methods {
                 var options = SolveOptions()

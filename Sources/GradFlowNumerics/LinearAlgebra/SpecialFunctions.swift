@@ -10,6 +10,32 @@ public enum SpecialFunctions {
         return result.val
     }
 
+    /// Irregular cylindrical Bessel function Y_ν(x), x > 0, ν ≥ 0 (`gsl_sf_bessel_Ynu_e`).
+    public static func besselY(order nu: Double, _ x: Double) throws -> Double {
+        GSL.disableAbortOnError()
+        var result = gsl_sf_result()
+        try GSL.check(gsl_sf_bessel_Ynu_e(nu, x, &result), "Bessel Y_\(nu)(\(x))")
+        return result.val
+    }
+
+    /// J_ν(x), Y_ν(x), J_{ν+1}(x), Y_{ν+1}(x) for x > 0, ν ≥ 0: the solutions and
+    /// derivatives of Bessel-type modes (d/dx[x^{−ν}C_ν(x)] = −x^{−ν}C_{ν+1}(x)). GSL's abort
+    /// handler is off and each status is checked: an underflow (J of a tiny x at a large
+    /// order) is the value 0, as GSL returns it; a domain error or overflow throws a
+    /// `GSLError`.
+    public static func besselPair(order nu: Double, _ x: Double) throws -> (j: Double, y: Double, jNext: Double, yNext: Double) {
+        GSL.disableAbortOnError()
+        func value(regular: Bool, _ order: Double) throws -> Double {
+            var result = gsl_sf_result()
+            let status = regular ? gsl_sf_bessel_Jnu_e(order, x, &result) : gsl_sf_bessel_Ynu_e(order, x, &result)
+            if Int(status) == GSL_EUNDRFLW { return 0 }
+            try GSL.check(status, "Bessel \(regular ? "J" : "Y")_\(order)(\(x))")
+            return result.val
+        }
+        return (try value(regular: true, nu), try value(regular: false, nu),
+                try value(regular: true, nu + 1), try value(regular: false, nu + 1))
+    }
+
     /// ln Γ(x) for x > 0 (`gsl_sf_lngamma_e`).
     public static func logGamma(_ x: Double) throws -> Double {
         GSL.disableAbortOnError()

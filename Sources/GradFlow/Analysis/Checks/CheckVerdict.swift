@@ -16,6 +16,9 @@ public struct CheckVerdict: Sendable, Equatable {
     public let sampleCount: Int
     /// A free-form note (e.g. the fitted constant of Theorem 3).
     public let note: String
+    /// False when the check does not apply to the run (`note` says why); such a verdict
+    /// counts neither as held nor as failed.
+    public var isApplicable = true
 
     public var summary: String {
         if !note.isEmpty { return note }

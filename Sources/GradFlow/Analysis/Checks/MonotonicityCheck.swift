@@ -9,13 +9,18 @@ public struct MonotonicityCheck: SolutionCheck {
     public let fromTime: Double
     /// Relative slack for rounding and integration error.
     public let slack: Double
+    /// Samples whose previous value is at most `floor` times the first checked value are not
+    /// compared: there the value is integration noise (0: compare every sample).
+    public let floor: Double
 
-    public init(name: String, source: String, column: Observable, fromTime: Double = 0, slack: Double = 1e-9) {
+    public init(name: String, source: String, column: Observable, fromTime: Double = 0, slack: Double = 1e-9,
+                floor: Double = 0) {
         self.name = name
         self.source = source
         self.column = column
         self.fromTime = fromTime
         self.slack = slack
+        self.floor = floor
     }
 
     public func evaluate(_ solution: Solution) -> CheckVerdict? {
@@ -24,8 +29,10 @@ public struct MonotonicityCheck: SolutionCheck {
         var worst = -Double.infinity, worstTime = Double.nan
         var firstRise: (time: Double, ratio: Double)?
         var rises = 0
+        let threshold = floor * abs(samples.first?.1 ?? 0)
         for (previous, current) in zip(samples, samples.dropFirst()) {
             let (a, b) = (previous.1, current.1)
+            if floor > 0 && abs(a) <= threshold { continue }
             let ratio = a > 0 ? b / a : (b <= a ? 0 : .infinity)
             if ratio > worst { worst = ratio; worstTime = current.0 }
             if b > a + slack * max(abs(a), abs(b)) {

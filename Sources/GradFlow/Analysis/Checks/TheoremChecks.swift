@@ -28,7 +28,8 @@ public struct CheckConstants: Sendable {
 
 /// The inequalities of 002 (and Du et al.'s, quoted as 002 Theorem 1) that apply to a flow,
 /// with their constants computed from the run: the flow's own theorem checks (stated in its
-/// file), then the lazy-training radius of Lemma 3.2 (weight runs) and λ_min(H(t)) ≥ λ0/2.
+/// file), then the lazy-training radius of Lemma 3.2 (weight runs; listed as not applicable
+/// on the other models) and λ_min(H(t)) ≥ λ0/2.
 public enum TheoremChecks {
     public static func checks(flow: any ContinuousFlow, constants c: CheckConstants, initialEnergy: Double) -> [any SolutionCheck] {
         let l0 = c.lambda0
@@ -37,6 +38,9 @@ public enum TheoremChecks {
             let r = c.lemma32Radius
             checks.append(BoundCheck(name: "lazy: max_r‖w_r(t)−w_r(0)‖ ≤ R = cδλ0/n² = \(NumberFormat.short(r, digits: 4)) (c = \(c.radiusConstant), δ = \(c.failureProbability))",
                                      source: "002 Lemma 3.2", column: .maxWeightDistance) { _ in r })
+        } else {
+            checks.append(NotApplicableCheck(name: "lazy: max_r‖w_r(t)−w_r(0)‖ ≤ R = cδλ0/n²", source: "002 Lemma 3.2",
+                                             reason: NotApplicableCheck.withoutNeurons))
         }
         checks.append(BoundCheck(name: "λ_min(H(t)) ≥ λ0/2", source: "002 Lemma 3.2", column: .lambdaMin,
                                  isLowerBound: true) { _ in l0 / 2 })
