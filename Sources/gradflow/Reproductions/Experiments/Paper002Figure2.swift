@@ -11,7 +11,7 @@ extension Reproduction {
                  "m = 10000, 5 initialization seeds"),
         choices: [Paper002Setup.appendixChoice, Paper002Setup.problemChoice,
                   "γ = 3 (Su et al.'s constant; 002 gives none), η = 0.1 for GD and NAG, 1000 iterations each.",
-                  "Flows beside them: gradient flow and Nesterov's ODE with γ/t, γ = 3 (events solver), t ∈ [0, 100].",
+                  "Flows beside them: gradient flow and Nesterov's ODE with γ/t, γ = 3 (solver auto: exact Nesterov pieces), t ∈ [0, 100].",
                   "\"Faster\" is read per iteration, at k = 100 (the figure's axis is not extracted)."],
         availability: .available { scale, recorder in
             Paper002Setup.recordProblem(scale, recorder)
