@@ -78,7 +78,21 @@ final class RateAnalysisTests: XCTestCase {
         XCTAssertEqual(nag.stepSize, 1 / (2 * h.lambdaMax), accuracy: 1e-15)
         XCTAssertEqual(nag.momentum, (3 * kappa.squareRoot() - 2) / (3 * kappa.squareRoot() + 2), accuracy: 1e-15)
         XCTAssertNotNil(recipe)
-        let bad = ["sgd", "hb:eta", "hb:eta=0.1", "gd:recipe=003-hb", "hb:eta=0.1:beta=0.5:form=weird", "multi:eta=0.1:betas=a/b",
+        // Every recipe serves gd with its η only: GD at HB's step size (000's and 001's experiments).
+        let (gd, gdRecipe) = try MethodSpecification(commandLine: "gd:recipe=003-hb").build(problem: problem, flowParameters: FlowSpecification(kind: .heavyBall))
+        XCTAssertEqual(try XCTUnwrap(gd as? GradientDescent).stepSize, 1 / h.lambdaMax, accuracy: 1e-15)
+        XCTAssertEqual(gdRecipe?.recipe, .paper003HB)
+        // 003's caption constants by hand: λ = ¾λ_min, λ_max' = λ_max + λ_min/4, κ' = 4κ/3 + 1/3.
+        let (hbAdjusted, _) = try MethodSpecification(commandLine: "hb:recipe=003-hb-adjusted").build(problem: problem, flowParameters: FlowSpecification(kind: .heavyBall))
+        let adjustedKappa = 4 * kappa / 3 + 1.0 / 3
+        let hb = try XCTUnwrap(hbAdjusted as? PolyakHeavyBall)
+        XCTAssertEqual(hb.stepSize, 1 / (h.lambdaMax + h.lambdaMin / 4), accuracy: 1e-15 / h.lambdaMax)
+        XCTAssertEqual(hb.momentum, pow(1 - 1 / (2 * adjustedKappa.squareRoot()), 2), accuracy: 1e-14)
+        let (nagAdjusted, _) = try MethodSpecification(commandLine: "nag:recipe=003-nag-adjusted").build(problem: problem, flowParameters: FlowSpecification(kind: .heavyBall))
+        let nagA = try XCTUnwrap(nagAdjusted as? NesterovConstantMomentum)
+        XCTAssertEqual(nagA.stepSize, 1 / (2 * (h.lambdaMax + h.lambdaMin / 4)), accuracy: 1e-15 / h.lambdaMax)
+        XCTAssertEqual(nagA.momentum, (3 * adjustedKappa.squareRoot() - 2) / (3 * adjustedKappa.squareRoot() + 2), accuracy: 1e-14)
+        let bad = ["sgd", "hb:eta", "hb:eta=0.1", "multi:recipe=003-hb", "hb:eta=0.1:beta=0.5:form=weird", "multi:eta=0.1:betas=a/b",
                    "nag:eta=nan:beta=0.5", "gd:eta=0.1:speed=3"]
         for text in bad {
             XCTAssertThrowsError(try MethodSpecification(commandLine: text).build(problem: problem, flowParameters: FlowSpecification(kind: .heavyBall)), text) { error in

@@ -13,17 +13,23 @@ import Foundation
 /// | 003-gd | 003 Table 1 (η = Θ(1/λ_max), constant 1) | 1/λ_max | 0 |
 /// | 003-hb | 003 Table 1, κ = λ_max/λ_min | 1/λ_max | (1 − 1/(2√κ))² |
 /// | 003-nag | 003 Table 1 / Lemma 3, κ = λ_max/λ_min | 1/(2λ_max) | (3√κ − 2)/(3√κ + 2) |
+/// | 003-gd-adjusted, 003-hb-adjusted, 003-nag-adjusted | 003 Table 1 caption / Theorem 1: the same formulas on λ = ¾λ_min, λ_max' = λ_max + ¼λ_min, κ' = λ_max'/λ = 4κ/3 + 1/3 | as above with λ_max', κ' | as above with κ' |
 /// | 000-experiment | 000 §5 (λ's of H(0)) | 1/(10λ_max) | (1 − √(ηλ_min))² |
 /// | 001-experiment | 001 Appendix H.1, κ̂ = λ_max/λ_min of H(0) | 1/λ_max | (1 − 1/(2√κ̂))² |
 /// | 001-deep-linear | 001 Theorem 10 / Appendix H.2; on the deep linear model λ_max = Lσ²_max(X)/d_y, κ = σ²_max(X)/σ²_min(X) | 1/λ_max = d_y/(Lσ²_max(X)) | (1 − 1/(2√κ))² |
 ///
 /// Notes. 003's Table 1 caption and Theorem 1 apply the formulas to adjusted constants
-/// (λ = ¾λ_min(H̄), λ_max = λ_max(H̄) + λ/4, κ = 4κ(H̄)/3 + 1/3); the recipes here take κ and
-/// λ_max of the spectrum given, as in 003 Lemma 3 (pass adjusted bounds to reproduce
-/// Theorem 1; 001-thm9 does that adjustment itself). 001-experiment's settings make GD
-/// faster than HB whenever κ̂ < 4 (DESIGN.md §5). 001-deep-linear also serves `gd` (η only):
-/// 001 H.2 runs vanilla GD with the same step size. H.2 writes β = (1 − ½√(ηλ))² with
-/// λ = Lσ²_min(X)/d_y, which with its η is (1 − 1/(2√κ))², Theorem 10's β.
+/// (λ = ¾λ_min(H̄), λ_max = λ_max(H̄) + λ_min/4, κ = 4κ(H̄)/3 + 1/3); 003-gd, 003-hb and
+/// 003-nag take κ and λ_max of the spectrum given, as in 003 Lemma 3, and the `-adjusted`
+/// recipes apply the caption's adjustment first (001-thm9 makes the same one). The caption's
+/// "λ_max + λ/4" is read as λ_max + λ_min/4, the reading that gives its κ = 4κ/3 + 1/3.
+/// 001-experiment's settings make GD faster than HB whenever κ̂ < 4 (DESIGN.md §5).
+/// H.2 writes β = (1 − ½√(ηλ))² with λ = Lσ²_min(X)/d_y, which with its η is
+/// (1 − 1/(2√κ))², Theorem 10's β.
+///
+/// Every recipe serves every method that takes η (and β): `gd` takes the recipe's η and
+/// ignores β (001 H.2 runs vanilla GD with HB's step size; 000's experiments give GD HB's η),
+/// `hb` and `nag` take η and β. So `gd:recipe=003-hb` is GD at HB's step size.
 public enum ParameterRecipe: String, Sendable, CaseIterable {
     case paper002Theorem2 = "002-thm2"
     case paper000Theorem2 = "000-thm2"
@@ -35,6 +41,9 @@ public enum ParameterRecipe: String, Sendable, CaseIterable {
     case paper000Experiment = "000-experiment"
     case paper001Experiment = "001-experiment"
     case paper001DeepLinear = "001-deep-linear"
+    case paper003GDAdjusted = "003-gd-adjusted"
+    case paper003HBAdjusted = "003-hb-adjusted"
+    case paper003NAGAdjusted = "003-nag-adjusted"
 
     /// The method a recipe is meant for.
     public enum Target: String, Sendable {
@@ -66,6 +75,11 @@ public enum ParameterRecipe: String, Sendable, CaseIterable {
         case .paper003NAG: return "003 Table 1 NAG: eta = 1/(2 lambda_max), beta = (3 sqrt(kappa) - 2)/(3 sqrt(kappa) + 2)"
         case .paper000Experiment: return "000 experiments: eta = 1/(10 lambda_max), beta = (1 - sqrt(eta lambda_min))^2"
         case .paper001Experiment: return "001 Appendix H.1: eta = 1/lambda_max, beta = (1 - 1/(2 sqrt(kappa_hat)))^2"
+        case .paper003GDAdjusted: return "003 Table 1 GD on the caption's adjusted constants: eta = 1/lambda_max', lambda_max' = lambda_max + lambda_min/4"
+        case .paper003HBAdjusted:
+            return "003 Table 1 HB on the caption's adjusted constants: eta = 1/lambda_max', beta = (1 - 1/(2 sqrt(kappa')))^2, kappa' = 4 kappa/3 + 1/3"
+        case .paper003NAGAdjusted:
+            return "003 Table 1 NAG on the caption's adjusted constants: eta = 1/(2 lambda_max'), beta = (3 sqrt(kappa') - 2)/(3 sqrt(kappa') + 2), kappa' = 4 kappa/3 + 1/3"
         case .paper001DeepLinear:
             return "001 Theorem 10 / Appendix H.2: eta = d_y/(L sigma_max^2(X)) = 1/lambda_max, beta = (1 - 1/(2 sqrt(kappa)))^2, kappa = sigma_max^2(X)/sigma_min^2(X) = lambda_max/lambda_min"
         }
@@ -73,18 +87,16 @@ public enum ParameterRecipe: String, Sendable, CaseIterable {
 
     public var target: Target {
         switch self {
-        case .paper003GD: return .gradientDescent
-        case .paper003NAG: return .nesterov
+        case .paper003GD, .paper003GDAdjusted: return .gradientDescent
+        case .paper003NAG, .paper003NAGAdjusted: return .nesterov
         default: return .heavyBall
         }
     }
 
-    /// True when the recipe's η may drive `method` (a `MethodSpecification` name): its
-    /// target, and for 001-deep-linear also `gd` (001 H.2: "Vanilla GD also uses the same
-    /// step size"), which takes η and ignores β.
+    /// The methods a recipe's η (and β) may drive: every method named by a `Target` (see the
+    /// type's documentation: `gd` takes η only).
     public func serves(_ method: String) -> Bool {
-        if target.rawValue == method || (method == "nag" && target == .nesterov) { return true }
-        return self == .paper001DeepLinear && method == Target.gradientDescent.rawValue
+        Target(rawValue: method) != nil
     }
 
     /// η and β from the spectrum bounds 0 < λ_min ≤ λ_max; `step` is the h of the
@@ -131,6 +143,19 @@ public enum ParameterRecipe: String, Sendable, CaseIterable {
         case .paper003NAG:
             let r = 3 * kappa.squareRoot()
             return result(1 / (2 * lambdaMax), (r - 2) / (r + 2), [("kappa", kappa)])
+        case .paper003GDAdjusted, .paper003HBAdjusted, .paper003NAGAdjusted:
+            let lambda = 0.75 * lambdaMin, adjustedMax = lambdaMax + 0.25 * lambdaMin
+            let adjustedKappa = adjustedMax / lambda
+            let used = [("lambda", lambda), ("lambda_max_adjusted", adjustedMax), ("kappa_adjusted", adjustedKappa)]
+            switch target {
+            case .gradientDescent: return result(1 / adjustedMax, 0, used)
+            case .heavyBall:
+                let f = 1 - 1 / (2 * adjustedKappa.squareRoot())
+                return result(1 / adjustedMax, f * f, used)
+            case .nesterov:
+                let r = 3 * adjustedKappa.squareRoot()
+                return result(1 / (2 * adjustedMax), (r - 2) / (r + 2), used)
+            }
         case .paper000Experiment:
             let eta = 1 / (10 * lambdaMax)
             let f = 1 - (eta * lambdaMin).squareRoot()

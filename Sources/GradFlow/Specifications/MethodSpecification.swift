@@ -77,7 +77,8 @@ public struct MethodSpecification: Sendable {
             }
         }
         let eta = try recipe?.stepSize ?? number("eta")
-        let beta = try recipe?.momentum ?? number("beta")
+        // GD takes a recipe's η only (an HB recipe's β is not GD's).
+        let beta = try (name == "gd" ? nil : recipe?.momentum) ?? number("beta")
         func stepSize() throws -> Double {
             guard let eta else { return try required("eta") }
             return eta
