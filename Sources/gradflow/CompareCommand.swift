@@ -90,7 +90,7 @@ struct CompareCommand: ParsableCommand {
         }
 
         var table = Table(header: ["run", "parameters", "law", "theory rate", "linearized", "fitted rate", "fit window",
-                                   "ρ/iter theory", "ρ/iter fitted", "t to ε", "k to ε", "final loss", "nfev"])
+                                   "ρ/iter theory", "ρ/iter fitted", "t to ε", "k to ε", "final loss", "min loss", "nfev"])
         for (s, p) in zip(summaries, parameters) {
             let window = s.fit.map { "[\(NumberFormat.short($0.window.lowerBound, digits: 4)), \(NumberFormat.short($0.window.upperBound, digits: 4))]" } ?? "-"
             table.rows.append([
@@ -102,7 +102,7 @@ struct CompareCommand: ParsableCommand {
                 s.fittedFactorPerIteration.map { NumberFormat.short($0, digits: 5) } ?? "-",
                 s.timeToEpsilon.map { NumberFormat.short($0, digits: 4) } ?? "-",
                 s.iterationsToEpsilon.map { "\($0)" } ?? "-",
-                NumberFormat.short(s.finalLoss, digits: 3), "\(s.evaluations)",
+                NumberFormat.short(s.finalLoss, digits: 3), NumberFormat.short(s.minimumLoss, digits: 3), "\(s.evaluations)",
             ])
         }
         print(AlignedTextTableWriter().render(table), terminator: "")
@@ -119,13 +119,14 @@ struct CompareCommand: ParsableCommand {
         try outputs.add(.report(Report(sections: [.table(table), .notes(legend)])), as: MarkdownTableWriter(), to: "\(output)/rates.md")
         var csv = Table(header: ["run", "law", "theory_rate", "theory_source", "linearized_rate", "fitted_rate", "fitted_rate_se",
                                  "window_start", "window_end", "rho_per_iteration_theory", "rho_per_iteration_fitted",
-                                 "time_to_epsilon", "iterations_to_epsilon", "final_loss", "evaluations"])
+                                 "time_to_epsilon", "iterations_to_epsilon", "final_loss", "minimum_loss", "minimum_loss_at", "evaluations"])
         for s in summaries {
             func n(_ x: Double?) -> String { x.map(NumberFormat.roundTrip) ?? "" }
             csv.rows.append([s.run, s.law.rawValue, n(s.theoryRate), s.theorySource, n(s.linearizedRate), n(s.fit?.rate),
                              n(s.fit?.standardError), n(s.fit?.window.lowerBound), n(s.fit?.window.upperBound),
                              n(s.predictedFactorPerIteration), n(s.fittedFactorPerIteration), n(s.timeToEpsilon),
-                             s.iterationsToEpsilon.map { "\($0)" } ?? "", NumberFormat.roundTrip(s.finalLoss), "\(s.evaluations)"])
+                             s.iterationsToEpsilon.map { "\($0)" } ?? "", NumberFormat.roundTrip(s.finalLoss),
+                             NumberFormat.roundTrip(s.minimumLoss), NumberFormat.roundTrip(s.minimumLossAt), "\(s.evaluations)"])
         }
         try outputs.add(.table(csv, caption: nil), as: CSVTableWriter(), to: "\(output)/rates.csv")
         try outputs.commit()

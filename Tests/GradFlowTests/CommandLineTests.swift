@@ -462,6 +462,28 @@ final class CommandLineTests: XCTestCase {
                            naming: ["friction"])
     }
 
+    func testMinimumLossColumnIsTheSmallestSampledLoss() throws {
+        // NAG with β_k = (k−1)/(k+2) oscillates, so its smallest loss comes before the last
+        // iteration; compare's minimum_loss and minimum_loss_at must be the minimum of the run's
+        // own CSV loss column and its iteration, read back independently here.
+        let directory = root.appendingPathComponent("minloss").path
+        let r = try run(["compare", "--samples", "10", "--dimension", "5", "--width", "200", "--flows", "none",
+                         "--methods", "nag-gamma:eta=0.5", "--iterations", "300", "--output", directory])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func rows(_ file: String) throws -> [[String: String]] {
+            let lines = try String(contentsOfFile: "\(directory)/\(file)", encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("#") }
+            let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init))) }
+        }
+        let samples = try rows("nag-gamma.csv")
+        let losses = samples.map { Double($0["loss"]!)! }
+        let k = losses.indices.min { losses[$0] < losses[$1] }!
+        XCTAssertLessThan(k, losses.count - 1, "the test needs a run whose minimum is not at the end")
+        let rate = try XCTUnwrap(try rows("rates.csv").first)
+        XCTAssertEqual(Double(rate["minimum_loss"]!), losses[k])
+        XCTAssertEqual(Double(rate["minimum_loss_at"]!), Double(samples[k]["k"]!))
+    }
+
     // MARK: - Sweeps: plan, shards, merge, manifest
 
     private static let grid = ["--samples", "4", "--dimension", "3", "--widths", "16,32", "--seeds", "0,1",

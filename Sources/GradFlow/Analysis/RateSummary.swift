@@ -19,6 +19,12 @@ public struct RateSummary: Sendable {
     public var timeToEpsilon: Double?
     public var iterationsToEpsilon: Int?
     public var finalLoss: Double
+    /// The smallest sampled loss and the time (or, for discrete runs, the iteration) where it
+    /// is first reached: 002 Fig. 3's "minimum MSE" for runs that do not decrease
+    /// monotonically (NAG). Discrete runs sample every iteration, so for them it is exact;
+    /// for flows it is the minimum over the sample times.
+    public var minimumLoss: Double
+    public var minimumLossAt: Double
     public var evaluations: Int
     public var steps: Int
 
@@ -30,6 +36,9 @@ public struct RateSummary: Sendable {
         let t = trajectory[.time] ?? [], loss = trajectory[.loss] ?? []
         fit = try? RateFit(times: t, losses: loss, law: law)
         finalLoss = loss.last ?? .nan
+        let smallest = loss.indices.min { loss[$0] < loss[$1] || (loss[$0] == loss[$1] && $0 < $1) }
+        minimumLoss = smallest.map { loss[$0] } ?? .nan
+        minimumLossAt = smallest.map { (trajectory[.iteration] ?? t)[$0] } ?? .nan
         evaluations = trajectory.statistics.evaluations
         steps = trajectory.statistics.steps
         let k = trajectory[.iteration]
