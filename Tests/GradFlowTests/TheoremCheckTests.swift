@@ -29,13 +29,44 @@ final class TheoremCheckTests: XCTestCase {
     func testEveryContinuousCheckHoldsOnFrozenKernel() throws {
         let lambda0 = 0.3
         let flows: [any ContinuousFlow] = [GradientFlow(), HeavyBallFlow.theorem2(lambda0: lambda0),
-                                           NesterovFlow(gamma: 7, energyExponent: 4)]
+                                           NesterovFlow(gamma: 7, energyExponent: 2)]
         for flow in flows {
             let trajectory = try run(flow, times: times)
             let verdicts = TheoremChecks.verdicts(flow: flow, trajectory: trajectory, lambda0: lambda0, sampleCount: 3, width: nil)
             XCTAssertFalse(verdicts.isEmpty, flow.name)
             for v in verdicts { XCTAssertTrue(v.held, "\(flow.name): \(v.name) — \(v.summary)") }
         }
+    }
+
+    func testNesterovLyapunovFunctionRisesForAlphaAboveTwo() throws {
+        // On L̂ = ½ΔᵀHΔ, with k = 2γ − α (derived in NesterovFlow.theoremChecks):
+        //   V̇ = (α − k) t^{α−1} L̂ + (α − 2) t^{α−3} [(k²/8)‖Δ‖² + (k t/4) ΔᵀΔ̇].
+        // Checked here against central differences of the energy column of the exact modal
+        // solution, then: at α = 4 V rises where V̇ > 0, and the check says so.
+        let (field, delta0, _) = try problem()
+        let gamma = 7.0, alpha = 4.0, k = 2 * gamma - alpha
+        let flow = NesterovFlow(gamma: gamma, energyExponent: alpha)
+        let exact = try ModalSolution(kernel: SymmetricEigensystem(field.kernelMatrix), initialResidual: delta0, flow: flow)
+        func vDot(_ t: Double) throws -> Double {
+            let d = try exact.derivatives(at: t)
+            let hd = field.kernelMatrix * d[0]
+            let lhat = 0.5 * zip(d[0], hd).map(*).reduce(0, +)
+            let norm2 = d[0].reduce(0) { $0 + $1 * $1 }, inner = zip(d[0], d[1]).map(*).reduce(0, +)
+            return (alpha - k) * pow(t, alpha - 1) * lhat + (alpha - 2) * pow(t, alpha - 3) * (k * k / 8 * norm2 + k * t / 4 * inner)
+        }
+        let h = 1e-5
+        for t in [0.3, 1.0, 2.5, 6.0] {
+            let v = try run(flow, times: [t - h, t + h]).column("energy")!
+            let predicted = try vDot(t)
+            // Central difference of a smooth function: truncation h²|V‴|/6 ≈ 1e-9 and rounding
+            // ε|V|/h ≈ 1e-10 relative to the terms; 1e-6 relative to max(|V̇|, V, 1) is far above both.
+            XCTAssertEqual((v[1] - v[0]) / (2 * h), predicted, accuracy: 1e-6 * max(abs(predicted), v[0], 1), "t = \(t)")
+        }
+        XCTAssertGreaterThan(try vDot(0.25), 0, "the formula predicts an early rise at α > 2")
+        let trajectory = try run(flow, times: times)
+        let verdicts = TheoremChecks.verdicts(flow: flow, trajectory: trajectory, lambda0: 0.3, sampleCount: 3, width: nil)
+        let verdict = try XCTUnwrap(verdicts.first { $0.name.hasPrefix("V(t; α, γ) non-increasing") })
+        XCTAssertFalse(verdict.held, verdict.summary)
     }
 
     func testHeavyBallEnergyColumnMatchesModalSolution() throws {

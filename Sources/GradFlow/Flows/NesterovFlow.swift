@@ -85,7 +85,14 @@ public struct NesterovFlow: ContinuousFlow {
                                                     velocityNormSquared: 0, residual: [], residualRate: []))
         return [BoundCheck(name: "ℰ(t) ≤ ℰ(0) (mechanical energy non-increasing)", source: "002 §4 (Polyak & Shcherbakov)",
                            column: .mechanicalEnergy, fromTime: .leastNonzeroMagnitude) { _ in initial },
-                MonotonicityCheck(name: "ℰ(t) non-increasing", source: "002 §4: ℰ̇ = −(γ/t)‖ẋ‖²", column: .mechanicalEnergy)]
+                MonotonicityCheck(name: "ℰ(t) non-increasing", source: "002 §4: ℰ̇ = −(γ/t)‖ẋ‖²", column: .mechanicalEnergy),
+                // Lemma 4.1 uses V̇ ≤ 0 at every t. On a quadratic L̂ = ½ΔᵀHΔ with k = 2γ − α,
+                // V̇ = (α − k) t^{α−1} L̂ + (α − 2) t^{α−3} [(k²/8)‖Δ‖² + (k t/4) ΔᵀΔ̇]: for α = 2
+                // (and γ ≥ 2) V̇ = (2 − k) t L̂ ≤ 0, but for α > 2 the second term is positive at
+                // small t (it does not vanish with t, the first does), so V rises first. The
+                // check reports where.
+                MonotonicityCheck(name: "V(t; α, γ) non-increasing", source: "002 Lemma 4.1 (holds for α = 2, γ ≥ 2; not for α > 2)",
+                                  column: .energy, fromTime: .leastNonzeroMagnitude)]
     }
 
     /// Theorem 3 states that some A gives L(t) ≤ A t^{−α} L(0); the run measures the smallest.
