@@ -221,7 +221,11 @@ final class DeepLinearNetworkTests: XCTestCase {
         let gd = try MethodSpecification(name: "gd", options: ["recipe": "001-deep-linear"], text: "gd:recipe=001-deep-linear")
             .build(problem: problem, flowParameters: FlowSpecification(kind: .heavyBall))
         XCTAssertEqual(try XCTUnwrap(gd.method as? GradientDescent).stepSize, heavyBall.stepSize)
-        XCTAssertThrowsError(try MethodSpecification(name: "nag", options: ["recipe": "001-deep-linear"], text: "nag")
+        // Every recipe serves nag too (η and β); a method without η and β refuses it.
+        let nag = try MethodSpecification(name: "nag", options: ["recipe": "001-deep-linear"], text: "nag")
+            .build(problem: problem, flowParameters: FlowSpecification(kind: .heavyBall))
+        XCTAssertEqual(try XCTUnwrap(nag.method as? NesterovConstantMomentum).momentum, heavyBall.momentum)
+        XCTAssertThrowsError(try MethodSpecification(name: "nag-gamma", options: ["recipe": "001-deep-linear"], text: "nag-gamma")
             .build(problem: problem, flowParameters: FlowSpecification(kind: .heavyBall)))
         // Bad options name the model input.
         for bad in [["layers": "1"], ["hidden": "2"], ["layers": "2.5"], ["depth": "3"]] {
