@@ -57,6 +57,12 @@ final class KineticPiecesSolver {
     private let batchWindow: Double
     private var lastEventTime = 0.0
     private var meanGap: Double
+    /// Scratch of `handleEvent` (nothing is allocated per switch): the pairs switching at one
+    /// instant, their neurons, the state y with the jumps, one neuron's new keys.
+    private var switching: [(pair: Int, z: Double, rate: Double)] = []
+    private var switchedNeurons: [Int] = []
+    private let switchState: DoubleBuffer
+    private var rowKeys: [Double]
     /// c_r² (= 1/m for a_r = ±1).
     private let couplings: [Double]
     /// |z| below which a pair's sign is rounding: 1e-14 (1 + max|z(0)|), about 50 ulps of the
@@ -113,7 +119,9 @@ final class KineticPiecesSolver {
         stepLength = 1 / rate
         batchWindow = 1 / (32 * rate)
         meanGap = 1 / rate
-        queue = SafeTimeQueue(keys: [Double](repeating: 0, count: kernel.pairCount))
+        queue = SafeTimeQueue(keys: [Double](repeating: 0, count: kernel.pairCount), samples: n, neurons: m)
+        switchState = DoubleBuffer(count: 4 * n)
+        rowKeys = [Double](repeating: 0, count: n)
         var y = [Double](repeating: 0, count: 4 * n)
         for i in 0..<n {
             y[i] = delta[i]
@@ -125,10 +133,7 @@ final class KineticPiecesSolver {
         statistics.eventTolerance = eventTolerance
         statistics.pieces = 1
         prepare(at: 0)
-        for pair in 0..<kernel.pairCount {
-            let value = evaluate(pair, at: 0)
-            setKey(pair, violating(pair, value.z) ? 0 : safeTime(pair, value))
-        }
+        for r in 0..<m { rebound(neuron: r, at: 0) }
     }
 
     /// W and Ẇ at the last time reached.
@@ -244,7 +249,7 @@ final class KineticPiecesSolver {
 
     /// Switches every pair due by `time` that has changed sign there, all at once.
     private func handleEvent(at time: Double) throws {
-        var switching: [(pair: Int, z: Double, rate: Double)] = []
+        switching.removeAll(keepingCapacity: true)
         while let (pair, key) = queue.first, key <= time {
             let value = evaluate(pair, at: time)
             if violating(pair, value.z) {
@@ -257,10 +262,10 @@ final class KineticPiecesSolver {
         if switching.isEmpty { return }
         switching.sort { $0.pair < $1.pair }
         prepare(at: time)
-        let y = DoubleBuffer(count: 4 * n)
+        let y = switchState
         y.view.copy(from: values.readOnly)
         pattern.clock = time
-        var neurons: [Int] = []
+        switchedNeurons.removeAll(keepingCapacity: true)
         for (pair, z, zRate) in switching {
             let i = pair / m, r = pair % m
             pairs.sync(neuron: r, at: time)
@@ -278,7 +283,7 @@ final class KineticPiecesSolver {
             }
             series.addToKernel(i, i, s * kernel.gramEntry(i, i))
             pattern.setMode(pair, active ? .active : .inactive)
-            neurons.append(r)
+            switchedNeurons.append(r)
         }
         _ = pattern.drainMaskLog()
         statistics.add(SwitchCounts(crossings: switching.count))
@@ -292,14 +297,29 @@ final class KineticPiecesSolver {
         series.start(at: time, state: y.readOnly, length: stepLength, keepPrevious: false)
         cachedTime = -.infinity
         prepare(at: time)
-        // The switched neurons' masks changed: their pairs' bounds are recomputed.
-        neurons = Array(Set(neurons)).sorted()
-        for r in neurons {
-            for i in 0..<n {
-                let pair = i * m + r
-                let value = evaluate(pair, at: time)
-                setKey(pair, violating(pair, value.z) ? time : safeTime(pair, value))
-            }
+        // The switched neurons' masks changed: their pairs' bounds are recomputed, one
+        // neuron at a time (`KineticPairKernel.evaluateNeuron`).
+        switchedNeurons.sort()
+        var previous = -1
+        for r in switchedNeurons where r != previous {
+            previous = r
+            rebound(neuron: r, at: time)
         }
+    }
+
+    /// New safe times for all n pairs of neuron r at the cached time (a pair on the wrong side
+    /// gets `time`, so it is processed at once).
+    private func rebound(neuron r: Int, at time: Double) {
+        let v = values.readOnly
+        pairs.evaluateNeuron(r, at: time, integral: v.slice(3 * n, n), rate: v.slice(2 * n, n), residual: v.slice(0, n))
+        statistics.locationSteps += n
+        for i in 0..<n {
+            let pair = i * m + r
+            let value = pairs.neuronValue(i)
+            let key = violating(pair, value.z) ? time : safeTime(pair, value)
+            rowKeys[i] = key
+            boundObserver?(pair, cachedTime, key)
+        }
+        queue.updateNeuron(r, keys: rowKeys)
     }
 }

@@ -48,6 +48,9 @@ public final class KineticPairKernel {
     public private(set) var syncTimes: [Double]
     private let work: DoubleBuffer
     private let product: DoubleBuffer
+    /// d_r ∘ R, d_r ∘ p, d_r ∘ Δ of the neuron being evaluated, and its pairs' values.
+    private let neuronInputs: DoubleBuffer
+    private let neuronOutputs: DoubleBuffer
 
     /// `weights` (and `velocities`, HBF) are W(0), Ẇ(0) (d×m); `mask` is the pattern's n×m mask.
     public init(kernel: ReLUSwitchingKernel, order: Int, friction: Double, weights: VectorView, velocities: VectorView?,
@@ -70,6 +73,8 @@ public final class KineticPairKernel {
         syncTimes = [Double](repeating: 0, count: m)
         work = DoubleBuffer(count: n * m)
         product = DoubleBuffer(count: d * m)
+        neuronInputs = DoubleBuffer(count: 3 * n)
+        neuronOutputs = DoubleBuffer(count: 4 * n)
         for i in 0..<n { for r in 0..<m { masks.base[r * n + i] = mask.base[i * m + r] } }
         // A = αᵀXᵀ (m×n), B = βᵀXᵀ.
         BLAS.gemm(transposeA: true, transposeB: true, m: m, n: n, k: d, alpha: 1, a: UnsafePointer(alpha.base), lda: m,
@@ -138,6 +143,69 @@ public final class KineticPairKernel {
                                     gramNorm: gg.squareRoot())
         }
         return KineticPairValue(z: a - c * sR, rate: -c * sD, forcing: 0, gramNorm: gg.squareRoot())
+    }
+
+    /// z, ż, the forcing and ‖K_i ∘ d_r‖ of all n pairs of neuron r at time t (the same
+    /// formulas as `evaluate`, one neuron at a time: u = d_r ∘ (R, p, Δ) is formed once and
+    /// each pair costs the three dot products K_i·u and K_i²·d_r, with the same lane order as
+    /// `evaluate`, so both give the same bits). Read the results with `neuronValue(_:)`.
+    public func evaluateNeuron(_ r: Int, at t: Double, integral: VectorView, rate: VectorView, residual: VectorView) {
+        let (phi, decay) = freeMotion(t - syncTimes[r])
+        let mk = masks.base + r * n
+        let u = neuronInputs.base
+        let rr = integral.base, pp = rate.base, dd = residual.base
+        for l in 0..<n {
+            let g = mk[l]
+            u[l] = g * rr[l]
+            u[n + l] = g * pp[l]
+            u[2 * n + l] = g * dd[l]
+        }
+        let c = scaledOutput.base[r]
+        let out = neuronOutputs.base
+        let stride = MemoryLayout<Double>.stride
+        let ur = UnsafeRawPointer(u), mr = UnsafeRawPointer(mk)
+        for i in 0..<n {
+            let k = gram.base + i * n
+            let kr = UnsafeRawPointer(k)
+            var vR = SIMD4<Double>(), vP = SIMD4<Double>(), vD = SIMD4<Double>(), vG = SIMD4<Double>()
+            var l = 0
+            while l + 4 <= n {
+                let o = l * stride
+                let kk = kr.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+                let g = kk * mr.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+                vR += kk * ur.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
+                vP += kk * ur.loadUnaligned(fromByteOffset: o + n * stride, as: SIMD4<Double>.self)
+                vD += kk * ur.loadUnaligned(fromByteOffset: o + 2 * n * stride, as: SIMD4<Double>.self)
+                vG += g * g
+                l += 4
+            }
+            var sR = vR.sum(), sP = vP.sum(), sD = vD.sum(), gg = vG.sum()
+            while l < n {
+                let g = k[l] * mk[l]
+                sR += k[l] * u[l]
+                sP += k[l] * u[n + l]
+                sD += k[l] * u[2 * n + l]
+                gg += g * g
+                l += 1
+            }
+            let a = pairA.base[r * n + i], b = pairB.base[r * n + i]
+            if order == 2 {
+                out[i] = a + phi * b - c * sR
+                out[n + i] = decay * b - c * sP
+                out[2 * n + i] = -c * sD
+            } else {
+                out[i] = a - c * sR
+                out[n + i] = -c * sD
+                out[2 * n + i] = 0
+            }
+            out[3 * n + i] = gg.squareRoot()
+        }
+    }
+
+    /// Pair (i, r)'s value from the last `evaluateNeuron(r, …)`.
+    @inline(__always) public func neuronValue(_ i: Int) -> KineticPairValue {
+        let out = neuronOutputs.base
+        return KineticPairValue(z: out[i], rate: out[n + i], forcing: out[2 * n + i], gramNorm: out[3 * n + i])
     }
 
     /// Syncs neuron r to t_s (α ← α + φβ, β ← e^{−bτ}β, and A, B alike), with its mask unchanged.
