@@ -50,6 +50,10 @@ public final class KineticPairKernel {
     private let product: DoubleBuffer
     /// d_r ∘ R, d_r ∘ p, d_r ∘ Δ of the neuron being evaluated, and its pairs' values.
     private let neuronInputs: DoubleBuffer
+    private let neuronSums: DoubleBuffer
+    /// ‖K_i ∘ d_r‖² of every pair (m×n, entry r·n + i), kept up to date by `changeMask`
+    /// (d_kr changing by δ adds δK_ik² to every i).
+    private let pairGramSquares: DoubleBuffer
     private let neuronOutputs: DoubleBuffer
 
     /// `weights` (and `velocities`, HBF) are W(0), Ẇ(0) (d×m); `mask` is the pattern's n×m mask.
@@ -74,8 +78,15 @@ public final class KineticPairKernel {
         work = DoubleBuffer(count: n * m)
         product = DoubleBuffer(count: d * m)
         neuronInputs = DoubleBuffer(count: 3 * n)
+        neuronSums = DoubleBuffer(count: 3 * n)
+        pairGramSquares = DoubleBuffer(count: n * m)
         neuronOutputs = DoubleBuffer(count: 4 * n)
         for i in 0..<n { for r in 0..<m { masks.base[r * n + i] = mask.base[i * m + r] } }
+        // ‖K_i ∘ d_r‖² = Σ_l d_lr K_il²: the m×n product D (K ∘ K).
+        let squares = DoubleBuffer(count: n * n)
+        for k in 0..<(n * n) { squares.base[k] = gram.base[k] * gram.base[k] }
+        BLAS.gemm(transposeA: false, transposeB: false, m: m, n: n, k: n, alpha: 1, a: UnsafePointer(masks.base), lda: n,
+                  b: UnsafePointer(squares.base), ldb: n, beta: 0, c: pairGramSquares.base, ldc: n)
         // A = αᵀXᵀ (m×n), B = βᵀXᵀ.
         BLAS.gemm(transposeA: true, transposeB: true, m: m, n: n, k: d, alpha: 1, a: UnsafePointer(alpha.base), lda: m,
                   b: UnsafePointer(inputs.base), ldb: d, beta: 0, c: pairA.base, ldc: n)
@@ -98,10 +109,10 @@ public final class KineticPairKernel {
         let (phi, decay) = freeMotion(t - syncTimes[r])
         let k = gram.base + i * n, mk = masks.base + r * n
         let rr = integral.base, pp = rate.base, dd = residual.base
-        var sR = 0.0, sP = 0.0, sD = 0.0, gg = 0.0
+        var sR = 0.0, sP = 0.0, sD = 0.0
         if order == 2 {
             // Four lanes at a time (a fixed order, so the result does not depend on the run).
-            var vR = SIMD4<Double>(), vP = SIMD4<Double>(), vD = SIMD4<Double>(), vG = SIMD4<Double>()
+            var vR = SIMD4<Double>(), vP = SIMD4<Double>(), vD = SIMD4<Double>()
             let kr = UnsafeRawPointer(k), mr = UnsafeRawPointer(mk), rr4 = UnsafeRawPointer(rr),
                 pr4 = UnsafeRawPointer(pp), dr4 = UnsafeRawPointer(dd)
             let stride = MemoryLayout<Double>.stride
@@ -113,19 +124,16 @@ public final class KineticPairKernel {
                 vR += g * rr4.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
                 vP += g * pr4.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
                 vD += g * dr4.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
-                vG += g * g
                 l += 4
             }
             sR = vR.sum()
             sP = vP.sum()
             sD = vD.sum()
-            gg = vG.sum()
             while l < n {
                 let g = k[l] * mk[l]
                 sR += g * rr[l]
                 sP += g * pp[l]
                 sD += g * dd[l]
-                gg += g * g
                 l += 1
             }
         } else {
@@ -133,9 +141,9 @@ public final class KineticPairKernel {
                 let g = k[l] * mk[l]
                 sR += g * rr[l]
                 sD += g * dd[l]
-                gg += g * g
             }
         }
+        let gg = max(pairGramSquares.base[r * n + i], 0)
         let c = scaledOutput.base[r]
         let a = pairA.base[r * n + i], b = pairB.base[r * n + i]
         if order == 2 {
@@ -145,10 +153,10 @@ public final class KineticPairKernel {
         return KineticPairValue(z: a - c * sR, rate: -c * sD, forcing: 0, gramNorm: gg.squareRoot())
     }
 
-    /// z, ż, the forcing and ‖K_i ∘ d_r‖ of all n pairs of neuron r at time t (the same
-    /// formulas as `evaluate`, one neuron at a time: u = d_r ∘ (R, p, Δ) is formed once and
-    /// each pair costs the three dot products K_i·u and K_i²·d_r, with the same lane order as
-    /// `evaluate`, so both give the same bits). Read the results with `neuronValue(_:)`.
+    /// z, ż, the forcing and ‖K_i ∘ d_r‖ of all n pairs of neuron r at time t (the formulas
+    /// of `evaluate` for one whole neuron): with U = d_r ∘ (R, p, Δ) (3×n), the three sums of
+    /// every pair are the rows of U K, one BLAS dgemm of 6n² flops. Read the results with
+    /// `neuronValue(_:)`.
     public func evaluateNeuron(_ r: Int, at t: Double, integral: VectorView, rate: VectorView, residual: VectorView) {
         let (phi, decay) = freeMotion(t - syncTimes[r])
         let mk = masks.base + r * n
@@ -157,37 +165,17 @@ public final class KineticPairKernel {
         for l in 0..<n {
             let g = mk[l]
             u[l] = g * rr[l]
-            u[n + l] = g * pp[l]
+            u[n + l] = order == 2 ? g * pp[l] : 0
             u[2 * n + l] = g * dd[l]
         }
+        let sums = neuronSums.base
+        BLAS.gemm(transposeA: false, transposeB: false, m: 3, n: n, k: n, alpha: 1, a: UnsafePointer(u), lda: n,
+                  b: UnsafePointer(gram.base), ldb: n, beta: 0, c: sums, ldc: n)
         let c = scaledOutput.base[r]
         let out = neuronOutputs.base
-        let stride = MemoryLayout<Double>.stride
-        let ur = UnsafeRawPointer(u), mr = UnsafeRawPointer(mk)
+        let gg = pairGramSquares.base + r * n
         for i in 0..<n {
-            let k = gram.base + i * n
-            let kr = UnsafeRawPointer(k)
-            var vR = SIMD4<Double>(), vP = SIMD4<Double>(), vD = SIMD4<Double>(), vG = SIMD4<Double>()
-            var l = 0
-            while l + 4 <= n {
-                let o = l * stride
-                let kk = kr.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
-                let g = kk * mr.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
-                vR += kk * ur.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
-                vP += kk * ur.loadUnaligned(fromByteOffset: o + n * stride, as: SIMD4<Double>.self)
-                vD += kk * ur.loadUnaligned(fromByteOffset: o + 2 * n * stride, as: SIMD4<Double>.self)
-                vG += g * g
-                l += 4
-            }
-            var sR = vR.sum(), sP = vP.sum(), sD = vD.sum(), gg = vG.sum()
-            while l < n {
-                let g = k[l] * mk[l]
-                sR += k[l] * u[l]
-                sP += k[l] * u[n + l]
-                sD += k[l] * u[2 * n + l]
-                gg += g * g
-                l += 1
-            }
+            let sR = sums[i], sP = sums[n + i], sD = sums[2 * n + i]
             let a = pairA.base[r * n + i], b = pairB.base[r * n + i]
             if order == 2 {
                 out[i] = a + phi * b - c * sR
@@ -198,7 +186,7 @@ public final class KineticPairKernel {
                 out[n + i] = -c * sD
                 out[2 * n + i] = 0
             }
-            out[3 * n + i] = gg.squareRoot()
+            out[3 * n + i] = max(gg[i], 0).squareRoot()
         }
     }
 
@@ -236,8 +224,11 @@ public final class KineticPairKernel {
         let fa = delta * c * ri, fb = delta * c * pi
         let x = inputs.base + i * d
         for j in 0..<d { alpha.base[j * m + r] += fa * x[j] }
-        let a = pairA.base + r * n, k = gram.base + i * n
-        for l in 0..<n { a[l] += fa * k[l] }
+        let a = pairA.base + r * n, k = gram.base + i * n, gg = pairGramSquares.base + r * n
+        for l in 0..<n {
+            a[l] += fa * k[l]
+            gg[l] += delta * (k[l] * k[l])
+        }
         if order == 2 {
             for j in 0..<d { beta.base[j * m + r] += fb * x[j] }
             let b = pairB.base + r * n
