@@ -28,6 +28,9 @@ final class KineticPiecesSolver {
     let pattern: SwitchingPattern
     let flow: any ContinuousFlow
     let friction: Double
+    /// 2 (HBF) or 1 (gradient flow), and the n-blocks of y: 4 (Δ, Δ̇, p, R) or 2 (Δ, R).
+    let order: Int
+    private let blocks: Int
     let eventTolerance: Double
     var statistics = SwitchingStatistics()
     var observer: ((Double, [Double]) -> Void)?
@@ -71,22 +74,24 @@ final class KineticPiecesSolver {
 
     init(kernel: ReLUSwitchingKernel, pattern: SwitchingPattern, flow: any ContinuousFlow, eventTolerance: Double,
          initialState: [Double]) throws {
-        guard flow.isAutonomous, flow.order == 2 else {
-            throw InputError(.flow, value: flow.name, allowed: "the kinetic solver supports hbf (constant friction)")
+        guard flow.isAutonomous, flow.order <= 2 else {
+            throw InputError(.flow, value: flow.name, allowed: "the kinetic solver supports gradient flow and hbf (constant friction)")
         }
         self.kernel = kernel
         self.pattern = pattern
         self.flow = flow
-        friction = flow.damping(1, at: 0)
+        order = flow.order
+        friction = order == 2 ? flow.damping(1, at: 0) : 0
+        blocks = order == 2 ? 4 : 2
         self.eventTolerance = eventTolerance
         n = kernel.n
         m = kernel.m
         let nb = kernel.weightCount
         couplings = (0..<m).map { kernel.scaledOutput[$0] * kernel.scaledOutput[$0] }
         weights = DoubleBuffer(Array(initialState[0..<nb]))
-        velocities = DoubleBuffer(Array(initialState[nb..<(2 * nb)]))
-        pairs = KineticPairKernel(kernel: kernel, order: 2, friction: friction, weights: weights.readOnly,
-                                  velocities: velocities.readOnly, mask: pattern.mask.readOnly)
+        velocities = order == 2 ? DoubleBuffer(Array(initialState[nb..<(2 * nb)])) : DoubleBuffer(count: nb)
+        pairs = KineticPairKernel(kernel: kernel, order: order, friction: friction, weights: weights.readOnly,
+                                  velocities: order == 2 ? velocities.readOnly : nil, mask: pattern.mask.readOnly)
         // Δ(0), Δ̇(0) and H_P(0) = K ∘ (D diag(c²) Dᵀ).
         let z = DoubleBuffer(count: kernel.pairCount)
         let delta = DoubleBuffer(count: n)
@@ -100,14 +105,14 @@ final class KineticPiecesSolver {
         kernel.scaledMask(pattern.mask.readOnly, into: z.view)
         var h = kernel.maskOuterProduct(z.readOnly)
         for i in 0..<n { for k in 0..<n { h[i * n + k] *= kernel.gramEntry(i, k) } }
-        series = KineticErrorSeries(samples: n, order: 2, friction: friction, kernel: h)
-        values = DoubleBuffer(count: 4 * n)
-        // The bounds: E(0) and λmax(K).
+        series = KineticErrorSeries(samples: n, order: order, friction: friction, kernel: h)
+        values = DoubleBuffer(count: blocks * n)
+        // The bounds: E(0) (for gradient flow L(0), Ẇ does not enter) and λmax(K).
         let gram = kernel.gram.array
         let eigen = LAPACKSymmetricEigen(size: max(n, 1))
         let lambdaMax = max(try eigen.decompose(symmetrizing: gram).values.last ?? 0, 0)
         let energy = 0.5 * delta.readOnly.norm * delta.readOnly.norm + 0.5 * velocities.readOnly.norm * velocities.readOnly.norm
-        bound = SafeTimeBound(order: 2, friction: friction, residualBound: (2 * energy).squareRoot() * (1 + 1e-9),
+        bound = SafeTimeBound(order: order, friction: friction, residualBound: (2 * energy).squareRoot() * (1 + 1e-9),
                               gramRoot: lambdaMax.squareRoot() * (1 + 1e-9))
         var kNorm = 0.0
         for i in 0..<n {
@@ -115,17 +120,18 @@ final class KineticPiecesSolver {
             for k in 0..<n { s += abs(kernel.gramEntry(i, k)) }
             kNorm = max(kNorm, s)
         }
-        rate = max(1 + friction, friction + kNorm)
+        // ‖A‖_∞ of (Δ, Δ̇, p, R)' (HBF) or (Δ, R)' = (−HΔ, Δ) (gradient flow), ‖H‖_∞ ≤ ‖K‖_∞.
+        rate = order == 2 ? max(1 + friction, friction + kNorm) : max(1, kNorm)
         stepLength = 1 / rate
         batchWindow = 1 / (32 * rate)
         meanGap = 1 / rate
         queue = SafeTimeQueue(keys: [Double](repeating: 0, count: kernel.pairCount), samples: n, neurons: m)
-        switchState = DoubleBuffer(count: 4 * n)
+        switchState = DoubleBuffer(count: blocks * n)
         rowKeys = [Double](repeating: 0, count: n)
-        var y = [Double](repeating: 0, count: 4 * n)
+        var y = [Double](repeating: 0, count: blocks * n)
         for i in 0..<n {
             y[i] = delta[i]
-            y[n + i] = deltaRate[i]
+            if order == 2 { y[n + i] = deltaRate[i] }
         }
         y.withView { series.start(at: 0, state: $0, length: stepLength, keepPrevious: false) }
         statistics.method = SwitchingMethod.kinetic.name
@@ -138,6 +144,10 @@ final class KineticPiecesSolver {
 
     /// W and Ẇ at the last time reached.
     func currentPositionAndVelocity() -> ([Double], [Double]) { (weights.array, velocities.array) }
+
+    /// The n-blocks of y: Δ at 0, p (HBF) at `momentumBlock`, R at `integralBlock`.
+    private var integralBlock: Int { blocks - 1 }
+    private var momentumBlock: Int { order == 2 ? 2 : 0 }
 
     // MARK: - Driving
 
@@ -169,11 +179,12 @@ final class KineticPiecesSolver {
         t = target
         prepare(at: target)
         let nv = values.readOnly
-        pairs.materialize(at: target, integral: nv.slice(3 * n, n), rate: nv.slice(2 * n, n), mask: pattern.mask.readOnly,
-                          weights: weights.view, velocities: velocities.view)
+        pairs.materialize(at: target, integral: nv.slice(integralBlock * n, n), rate: nv.slice(momentumBlock * n, n),
+                          mask: pattern.mask.readOnly, weights: weights.view, velocities: velocities.view)
         guard weights.readOnly.isFinite && velocities.readOnly.isFinite else { throw EarlyStop.diverged(time: t) }
-        // The energy at the sample bounds ‖Δ‖ from now on (it does not increase).
-        let dn = nv.slice(0, n).norm, vn = velocities.readOnly.norm
+        // The energy at the sample bounds ‖Δ‖ from now on (it does not increase; for gradient
+        // flow without sliding L does not increase, dL/dt = −‖∇L‖²).
+        let dn = nv.slice(0, n).norm, vn = order == 2 ? velocities.readOnly.norm : 0
         let residualBound = (dn * dn + vn * vn).squareRoot() * (1 + 1e-9)
         bound.residualBound = min(bound.residualBound, residualBound)
         statistics.steps = series.products
@@ -186,20 +197,18 @@ final class KineticPiecesSolver {
     private func prepare(at s: Double) {
         if s == cachedTime { return }
         while s > series.end {
-            series.evaluate(at: series.end, firstBlock: 0, blockCount: 4, into: values.view)
+            series.evaluate(at: series.end, firstBlock: 0, blockCount: blocks, into: values.view)
             stepLength = min(8 * stepLength, 1 / rate)
             series.start(at: series.end, state: values.readOnly, length: stepLength, keepPrevious: true)
         }
-        series.evaluate(at: s, firstBlock: 0, blockCount: 4, into: values.view)
+        series.evaluate(at: s, firstBlock: 0, blockCount: blocks, into: values.view)
         cachedTime = s
     }
 
     private func evaluate(_ pair: Int, at s: Double) -> KineticPairValue {
         prepare(at: s)
         statistics.locationSteps += 1
-        let v = values.readOnly
-        return pairs.evaluate(sample: pair / m, neuron: pair % m, at: s, integral: v.slice(3 * n, n),
-                              rate: v.slice(2 * n, n), residual: v.slice(0, n))
+        return pairs.evaluate(sample: pair / m, neuron: pair % m, at: s, state: values.readOnly)
     }
 
     /// Whether z contradicts the pair's mode by more than rounding (`surfaceBand`): a pair
@@ -272,10 +281,11 @@ final class KineticPiecesSolver {
             let active = z >= 0
             let newMask: Double = active ? 1 : 0
             let delta = newMask - pairs.mask(sample: i, neuron: r)
-            pairs.changeMask(sample: i, neuron: r, to: newMask, integral: y[3 * n + i], rate: y[2 * n + i])
+            pairs.changeMask(sample: i, neuron: r, to: newMask, integral: y[integralBlock * n + i],
+                             rate: y[momentumBlock * n + i])
             let c = kernel.scaledOutput[r]
             y[i] += delta * c * z
-            y[n + i] += delta * c * zRate
+            if order == 2 { y[n + i] += delta * c * zRate }
             let s = delta * couplings[r]
             for k in 0..<n where k != i {
                 let dk = pairs.mask(sample: k, neuron: r)
@@ -305,13 +315,30 @@ final class KineticPiecesSolver {
             previous = r
             rebound(neuron: r, at: time)
         }
+        if order == 1 { try refuseSliding(at: time) }
+    }
+
+    /// Gradient flow: a pair that has just crossed, and whose rate on its new side points back
+    /// into the surface (o ż < 0 with o = +1 active, −1 inactive: both one-sided fields push
+    /// into z_ri = 0), enters Filippov sliding (002 §4, `SwitchingTransitions`), which this
+    /// solver does not follow: the run stops with an input error naming the solvers that do.
+    private func refuseSliding(at time: Double) throws {
+        for (pair, _, _) in switching {
+            let value = evaluate(pair, at: time)
+            let o: Double = pattern.mode(pair) == .active ? 1 : -1
+            if o * value.rate < 0 {
+                throw InputError(.solver, value: SwitchingMethod.kinetic.name,
+                                 allowed: "gradient flow enters Filippov sliding at t = \(time) (sample \(pair / m), neuron \(pair % m)), which the kinetic solver does not follow; use --solver exact-pieces or events")
+            }
+        }
     }
 
     /// New safe times for all n pairs of neuron r at the cached time (a pair on the wrong side
     /// gets `time`, so it is processed at once).
     private func rebound(neuron r: Int, at time: Double) {
         let v = values.readOnly
-        pairs.evaluateNeuron(r, at: time, integral: v.slice(3 * n, n), rate: v.slice(2 * n, n), residual: v.slice(0, n))
+        pairs.evaluateNeuron(r, at: time, integral: v.slice(integralBlock * n, n), rate: v.slice(momentumBlock * n, n),
+                             residual: v.slice(0, n))
         statistics.locationSteps += n
         for i in 0..<n {
             let pair = i * m + r

@@ -1,13 +1,14 @@
 /// The pairs' safe times (the kinetic solver's priority queue), in two levels: every neuron
-/// keeps the keys of its n pairs in one contiguous row and their minimum, and an indexed
-/// 4-ary min-heap orders the m neurons by that minimum. `first` is the pair with the smallest
-/// key; `update` of one pair rescans its neuron's row (n comparisons) only when the row's
-/// minimum may have moved, then moves the neuron in the heap (O(log m)); `updateNeuron`
-/// re-keys all n pairs of one neuron with one heap move (a switch re-bounds a whole neuron).
+/// keeps the keys of its n pairs in a tournament tree (a complete binary tree over P ≥ n
+/// leaves, each inner node holding the winning sample), and an indexed 4-ary min-heap orders
+/// the m neurons by their winners. `first` is the pair with the smallest key; `update` of one
+/// pair replays its leaf-to-root path (log₂ P comparisons) and moves its neuron in the heap
+/// (O(log m)); `updateNeuron` re-keys all n pairs of one neuron (O(P)) with one heap move (a
+/// switch re-bounds a whole neuron).
 ///
 /// Pairs are numbered i·m + r (sample i, neuron r). Ties go to the smaller pair index, in the
-/// row (smaller i first) and in the heap, so the order of pairs is that of one flat heap over
-/// all n·m pairs, and the same in every run.
+/// trees (smaller i first) and in the heap, so the order of pairs is that of one flat heap
+/// over all n·m pairs, and the same in every run.
 struct SafeTimeQueue {
     private struct Entry {
         var key: Double
@@ -17,8 +18,12 @@ struct SafeTimeQueue {
     }
 
     let samples: Int, neurons: Int
-    /// Keys by neuron: entry r·n + i.
+    /// Leaves per tree: the smallest power of two ≥ n.
+    private let leaves: Int
+    /// Keys by neuron: entry r·P + i (+∞ for the padding leaves i ≥ n).
     private var keys: [Double]
+    /// Tournament trees: entry r·P + j (1 ≤ j < P) is the winning sample below node j.
+    private var winners: [Int32]
     private var heap: [Entry]
     private var position: [Int32]
 
@@ -27,14 +32,19 @@ struct SafeTimeQueue {
         precondition(pairKeys.count == n * m)
         samples = n
         neurons = m
-        keys = [Double](repeating: 0, count: n * m)
-        for i in 0..<n { for r in 0..<m { keys[r * n + i] = pairKeys[i * m + r] } }
+        var p = 1
+        while p < n { p *= 2 }
+        leaves = p
+        keys = [Double](repeating: .infinity, count: p * m)
+        winners = [Int32](repeating: 0, count: p * m)
+        for i in 0..<n { for r in 0..<m { keys[r * p + i] = pairKeys[i * m + r] } }
         heap = []
         heap.reserveCapacity(m)
         position = (0..<m).map { Int32($0) }
         for r in 0..<m {
-            let (key, i) = Self.rowMinimum(keys, row: r, count: n)
-            heap.append(Entry(key: key, pair: Int32(i * m + r), neuron: Int32(r)))
+            rebuild(row: r)
+            let i = rowWinner(r)
+            heap.append(Entry(key: keys[r * p + i], pair: Int32(i * m + r), neuron: Int32(r)))
         }
         if m > 1 {
             for k in stride(from: (m - 2) / 4, through: 0, by: -1) { siftDown(k) }
@@ -50,19 +60,29 @@ struct SafeTimeQueue {
     }
 
     /// The pair's current key.
-    func key(of pair: Int) -> Double { keys[(pair % neurons) * samples + pair / neurons] }
+    func key(of pair: Int) -> Double { keys[(pair % neurons) * leaves + pair / neurons] }
 
-    /// The smallest key of a row and its sample (the first one on ties).
-    private static func rowMinimum(_ keys: [Double], row r: Int, count n: Int) -> (Double, Int) {
-        var best = Double.infinity, at = 0
-        keys.withUnsafeBufferPointer { k in
-            let base = r * n
-            for i in 0..<n where k[base + i] < best {
-                best = k[base + i]
-                at = i
-            }
+    /// The winning sample of node j of row r (a leaf when j ≥ P).
+    @inline(__always) private func winner(row base: Int, node j: Int) -> Int {
+        j >= leaves ? j - leaves : Int(winners[base + j])
+    }
+
+    /// The winner of two samples a < b: the smaller key, a on ties.
+    @inline(__always) private func play(row base: Int, _ a: Int, _ b: Int) -> Int {
+        keys[base + b] < keys[base + a] ? b : a
+    }
+
+    @inline(__always) private func rowWinner(_ r: Int) -> Int {
+        leaves == 1 ? 0 : Int(winners[r * leaves + 1])
+    }
+
+    private mutating func rebuild(row r: Int) {
+        let base = r * leaves
+        var j = leaves - 1
+        while j >= 1 {
+            winners[base + j] = Int32(play(row: base, winner(row: base, node: 2 * j), winner(row: base, node: 2 * j + 1)))
+            j -= 1
         }
-        return (best, at)
     }
 
     @inline(__always) private static func less(_ a: Entry, _ b: Entry) -> Bool {
@@ -70,37 +90,32 @@ struct SafeTimeQueue {
     }
 
     mutating func update(_ pair: Int, key: Double) {
-        let m = neurons, n = samples
+        let m = neurons, p = leaves
         let r = pair % m, i = pair / m
-        keys[r * n + i] = key
-        let k = Int(position[r])
-        let entry = heap[k]
-        let candidate = Entry(key: key, pair: Int32(pair), neuron: Int32(r))
-        if Self.less(candidate, entry) {
-            heap[k] = candidate
-            siftUp(k)
-        } else if Int(entry.pair) == pair {
-            let (best, at) = Self.rowMinimum(keys, row: r, count: n)
-            heap[k] = Entry(key: best, pair: Int32(at * m + r), neuron: Int32(r))
-            siftDown(k)
+        let base = r * p
+        keys[base + i] = key
+        var j = (p + i) >> 1
+        while j >= 1 {
+            winners[base + j] = Int32(play(row: base, winner(row: base, node: 2 * j), winner(row: base, node: 2 * j + 1)))
+            j >>= 1
         }
+        moveNeuron(r)
     }
 
     /// Gives every pair of neuron r a new key: `rowKeys[i]` for sample i.
     mutating func updateNeuron(_ r: Int, keys rowKeys: [Double]) {
-        let m = neurons, n = samples
-        var best = Double.infinity, at = 0
-        for i in 0..<n {
-            let value = rowKeys[i]
-            keys[r * n + i] = value
-            if value < best {
-                best = value
-                at = i
-            }
-        }
+        let base = r * leaves
+        for i in 0..<samples { keys[base + i] = rowKeys[i] }
+        rebuild(row: r)
+        moveNeuron(r)
+    }
+
+    /// Puts neuron r's new winner in the heap.
+    private mutating func moveNeuron(_ r: Int) {
+        let i = rowWinner(r)
         let k = Int(position[r])
         let old = heap[k]
-        let entry = Entry(key: best, pair: Int32(at * m + r), neuron: Int32(r))
+        let entry = Entry(key: keys[r * leaves + i], pair: Int32(i * neurons + r), neuron: Int32(r))
         heap[k] = entry
         if Self.less(entry, old) { siftUp(k) } else { siftDown(k) }
     }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// One pair's pre-activation at a time, for the kinetic solver's safe-time bounds: z, ż, the
-/// forcing f = −c_r (K_i ∘ d_r)·Δ of z̈ + bż = f (HBF; ż = f for gradient flow) and ‖K_i ∘ d_r‖.
+/// forcing f = −c_r (K_i ∘ d_r)·Δ of z̈ + bż = f (HBF; for gradient flow ż = f, and both
+/// fields hold it) and ‖K_i ∘ d_r‖.
 public struct KineticPairValue: Sendable {
     public var z: Double
     public var rate: Double
@@ -150,7 +151,28 @@ public final class KineticPairKernel {
             return KineticPairValue(z: a + phi * b - c * sR, rate: decay * b - c * sP, forcing: -c * sD,
                                     gramNorm: gg.squareRoot())
         }
-        return KineticPairValue(z: a - c * sR, rate: -c * sD, forcing: 0, gramNorm: gg.squareRoot())
+        return KineticPairValue(z: a - c * sR, rate: -c * sD, forcing: -c * sD, gramNorm: gg.squareRoot())
+    }
+
+    /// `evaluate` from the series state y = (Δ, Δ̇, p, R) (HBF) or (Δ, R) (gradient flow), n
+    /// values per block: with g = K_i ∘ d_r, the block sums y_b·g are one BLAS dgemv of the
+    /// blocks×n matrix y (vectorized at the machine's width; the same result up to rounding).
+    public func evaluate(sample i: Int, neuron r: Int, at t: Double, state y: VectorView) -> KineticPairValue {
+        let (phi, decay) = freeMotion(t - syncTimes[r])
+        let k = gram.base + i * n, mk = masks.base + r * n
+        let g = neuronInputs.base, sums = neuronSums.base
+        for l in 0..<n { g[l] = k[l] * mk[l] }
+        let blocks = order == 2 ? 4 : 2
+        BLAS.gemv(m: blocks, n: n, a: y.base, x: UnsafePointer(g), y: sums)
+        let c = scaledOutput.base[r]
+        let a = pairA.base[r * n + i]
+        let gg = max(pairGramSquares.base[r * n + i], 0).squareRoot()
+        if order == 2 {
+            let b = pairB.base[r * n + i]
+            return KineticPairValue(z: a + phi * b - c * sums[3], rate: decay * b - c * sums[2], forcing: -c * sums[0],
+                                    gramNorm: gg)
+        }
+        return KineticPairValue(z: a - c * sums[1], rate: -c * sums[0], forcing: -c * sums[0], gramNorm: gg)
     }
 
     /// z, ż, the forcing and ‖K_i ∘ d_r‖ of all n pairs of neuron r at time t (the formulas
@@ -184,7 +206,7 @@ public final class KineticPairKernel {
             } else {
                 out[i] = a - c * sR
                 out[n + i] = -c * sD
-                out[2 * n + i] = 0
+                out[2 * n + i] = -c * sD
             }
             out[3 * n + i] = max(gg[i], 0).squareRoot()
         }
@@ -239,8 +261,9 @@ public final class KineticPairKernel {
     /// d_ir.
     @inline(__always) public func mask(sample i: Int, neuron r: Int) -> Double { masks.base[r * n + i] }
 
-    /// W(t) and (HBF) Ẇ(t), d×m, from R(t), p(t) and the n×m mask: W = α + φ_r β − Xᵀ(c ∘ D ∘ R),
-    /// Ẇ = e^{−bτ_r} β − Xᵀ(c ∘ D ∘ p): one GEMM of 2ndm flops each.
+    /// W(t) and Ẇ(t), d×m, from R(t), p(t) and the n×m mask: W = α + φ_r β − Xᵀ(c ∘ D ∘ R),
+    /// Ẇ = e^{−bτ_r} β − Xᵀ(c ∘ D ∘ p) (gradient flow: `rate` = Δ, β = 0): one GEMM of 2ndm
+    /// flops each.
     public func materialize(at t: Double, integral: VectorView, rate: VectorView, mask: VectorView,
                             weights w: MutableVectorView, velocities v: MutableVectorView?) {
         let s = work.base
@@ -258,7 +281,8 @@ public final class KineticPairKernel {
                 w.base[q] = alpha.base[q] + phis[r] * beta.base[q] - product.base[q]
             }
         }
-        guard let v, order == 2 else { return }
+        // Ẇ: for gradient flow β = 0 and `rate` is Δ (ẇ_r = −c_r Xᵀ(d_r ∘ Δ)).
+        guard let v else { return }
         for k in 0..<n {
             let pk = rate.base[k]
             for r in 0..<m { s[k * m + r] = scaledOutput.base[r] * mask.base[k * m + r] * pk }
