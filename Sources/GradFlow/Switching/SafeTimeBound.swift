@@ -18,7 +18,8 @@ import Foundation
 ///   further than v̇/b from its surface is safe until the forcing can bring it there; ψ grows
 ///   only linearly), then extends it: g'' = −e^{−bτ}(b v̇ + B), so g rises at most once and then
 ///   falls (or only falls), and with g(0) = v ≥ 0, g(τ) ≥ 0 at one τ implies g ≥ 0 on [0, τ].
-///   The extension doubles τ while g(τ) ≥ 0 and bisects the last doubling four times;
+///   The extension (tried when bτ > 0.05) doubles τ while g(τ) ≥ 0 and bisects the last
+///   doubling four times;
 /// - second order: |f(s) − f(0)| ≤ G s, G = |c_r| ‖K_i ∘ d_r‖ V, gives
 ///   v(τ) ≥ v + v̇τ + (o f(0) − b v̇⁺) τ²/2 − (G + b (o f(0))⁺) τ³/6.
 ///
@@ -46,7 +47,8 @@ struct SafeTimeBound {
         let b = friction
         let sp = max(s, 0)
         var crude = ReLUSwitchingKernel.firstRoot(v: v, slope: s, curvature: -(b * sp + bound)) ?? .infinity
-        if b > 0, crude.isFinite, crude > 0 { crude = frictionExtension(from: crude, value: v, rate: s, forcingBound: bound) }
+        // Below bτ ≈ 0.05, φ and ψ are within a few percent of τ and τ²/2: nothing to gain.
+        if b * crude > 0.05, crude.isFinite { crude = frictionExtension(from: crude, value: v, rate: s, forcingBound: bound) }
         // The cubic v + sτ + q τ² − k τ³ is at least the quadratic with q − k·cap on [0, cap].
         let q = 0.5 * (f - b * sp), k = (lipschitz + b * max(f, 0)) / 6
         var cap = max(2 * crude, 1e-300)
