@@ -134,6 +134,45 @@ final class KineticSolverTests: XCTestCase {
         }
     }
 
+    // MARK: - Queue
+
+    /// The two-level queue (tournament trees per neuron, heap over neurons) against a brute
+    /// minimum over all pairs, ties to the smaller pair index, under random single-pair and
+    /// whole-neuron updates with many equal keys (keys drawn from 8 values and ∞), for n a
+    /// power of two, n not one (padding leaves), and n = 1. Exact equality: no arithmetic.
+    func testSafeTimeQueueAgainstBruteMinimum() {
+        let random = RandomSource(seed: 21)
+        for (n, m) in [(8, 5), (5, 7), (1, 9), (13, 1)] {
+            func draw() -> Double {
+                let k = Int(random.uniform() * 9)
+                return k == 8 ? .infinity : Double(k) * 0.25
+            }
+            var keys = (0..<(n * m)).map { _ in draw() }
+            var queue = SafeTimeQueue(keys: keys, samples: n, neurons: m)
+            func brute() -> (Int, Double) {
+                var best = 0
+                for pair in 1..<keys.count where keys[pair] < keys[best] { best = pair }
+                return (best, keys[best])
+            }
+            for step in 0..<2000 {
+                if step % 7 == 0 {
+                    let r = Int(random.uniform() * Double(m)) % m
+                    let row = (0..<n).map { _ in draw() }
+                    for i in 0..<n { keys[i * m + r] = row[i] }
+                    queue.updateNeuron(r, keys: row)
+                } else {
+                    let pair = step % 3 == 0 ? queue.first!.pair : Int(random.uniform() * Double(n * m)) % (n * m)
+                    keys[pair] = draw()
+                    queue.update(pair, key: keys[pair])
+                }
+                let (pair, key) = brute()
+                XCTAssertEqual(queue.first?.pair, pair, "n \(n), m \(m), step \(step)")
+                XCTAssertEqual(queue.first?.key, key, "n \(n), m \(m), step \(step)")
+                XCTAssertEqual(queue.key(of: pair), key)
+            }
+        }
+    }
+
     // MARK: - Taylor series
 
     /// y = (Δ, Δ̇, p, R) on a fixed random PSD kernel H (n = 7) against the modal solution:
