@@ -1,20 +1,24 @@
 import Foundation
 
 /// Exact switching propagation of heavy ball with friction on the weights (002 eq. 3.3,
-/// Ẅ + bẆ + ∇L(W) = 0) whose cost per switch is O(K n² + n d) instead of a rescan of all n·m
-/// pairs and an n×n eigendecomposition (`ExactPiecesSolver`; issue 9).
+/// Ẅ + bẆ + ∇L(W) = 0), and of gradient flow (002 eq. 4.3, Ẇ = −∇L(W)) until a pair would
+/// enter Filippov sliding, whose cost per switch is O(K n² + n d) instead of a rescan of all
+/// n·m pairs and an n×n eigendecomposition (`ExactPiecesSolver`; issue 9).
 ///
 /// - The errors are the only coupling between neurons. On a fixed pattern
 ///   Δ̈ + bΔ̇ + H_P Δ = 0 with H_P = K ∘ C/m (K = XXᵀ, C_ik = Σ_r m c_r² d_ir d_kr); with the
 ///   running integrals p' = Δ − bp and R' = p, y = (Δ, Δ̇, p, R) solves a constant-coefficient
 ///   linear ODE between switches, summed as a Taylor series over steps with ρh ≤ 1
 ///   (`KineticErrorSeries`). A switch of pair (i, r) changes row and column i of H_P (O(n)),
-///   and Δ_i, Δ̇_i by δ c_r z_ri, δ c_r ż_ri.
+///   and Δ_i, Δ̇_i by δ c_r z_ri, δ c_r ż_ri. Gradient flow: Δ̇ = −H_P Δ, y = (Δ, R) with
+///   R' = Δ; a switch changes Δ_i by δ c_r z_ri; a pair whose new side's ż points back into
+///   its surface would slide, and the run stops with an input error (`refuseSliding`).
 /// - Every neuron follows in closed form from p and R (`KineticPairKernel`): a pair's
-///   z_ri(t) costs O(n), a switch re-syncs only its neuron (O(n + d)).
+///   z_ri(t) costs O(n), a switch re-syncs only its neuron (O(n + d)) and re-bounds its n
+///   pairs with one dgemm (`KineticPairKernel.evaluateNeuron`).
 /// - Switches are found kinetically: each pair has a safe time before which it cannot change
-///   sign (`SafeTimeBound`, from the non-increasing energy), kept in a priority queue
-///   (`SafeTimeQueue`). Only pairs whose safe time comes due are evaluated. When a pair's
+///   sign (`SafeTimeBound`, from the non-increasing energy), kept in a two-level priority
+///   queue (`SafeTimeQueue`: a tournament tree per neuron, a heap over neurons). Only pairs whose safe time comes due are evaluated. When a pair's
 ///   safe time falls below half the event tolerance e, its sign is checked at t + e: a sign
 ///   change there is a switch located to within e (on the far side of the root, as the other
 ///   solvers do); every pair whose safe time is ≤ t + e is checked there too and all that
