@@ -70,12 +70,106 @@ final class KineticSolverTests: XCTestCase {
         }
     }
 
-    /// The solver refuses flows it does not solve with a one-line input error.
+    /// Gradient flow (002 eq. 4.3) before any Filippov sliding: on each small problem the
+    /// horizon is halved from 1 until exact pieces sees no sliding entry (sliding starts early
+    /// on these problems), and there the kinetic solver must agree with exact pieces and GSL
+    /// rk8pd events as in the HBF test: equal crossings and switch order, weights to 1e-9
+    /// relative (both exact solvers are exact up to the 1e-12 location error; rk8pd's global
+    /// error at rtol 1e-12 is ~1e-11).
+    func testGradientFlowAgreesBeforeSliding() throws {
+        let flow = GradientFlow()
+        let gsl = SwitchingMethod.gslEvents(stepper: .rk8pd, tolerances: try Tolerances(relative: 1e-12, absolute: 1e-14))
+        var compared = 0
+        for (n, d, m, seed) in [(8, 3, 16, 1), (12, 5, 60, 2), (20, 10, 200, 3), (20, 10, 2000, 4), (16, 4, 400, 5)] {
+            let net = try randomNetwork(samples: n, dimension: d, width: m, seed: UInt64(seed))
+            var end = 1.0
+            while end > 1e-3 {
+                let pieces = try run(net, flow, .exactPieces, end: end)
+                guard pieces.statistics.slidingEntries > 0 else {
+                    if pieces.statistics.crossings < 2 { break }
+                    let kinetic = try run(net, flow, .kinetic, end: end)
+                    let events = try run(net, flow, gsl, end: end)
+                    let label = "n \(n), m \(m), T \(end)"
+                    XCTAssertEqual(kinetic.statistics.crossings, pieces.statistics.crossings, label)
+                    XCTAssertEqual(kinetic.statistics.crossings, events.statistics.crossings, label)
+                    XCTAssertEqual(kinetic.statistics.slidingEntries, 0, label)
+                    XCTAssertEqual(kinetic.log.map { [$0.sample, $0.neuron] }, pieces.log.map { [$0.sample, $0.neuron] }, label)
+                    XCTAssertLessThan(relativeDifference(kinetic.weights, pieces.weights), 1e-9, label)
+                    XCTAssertLessThan(relativeDifference(kinetic.weights, events.weights), 1e-9, label)
+                    for (a, b) in zip(kinetic.losses, pieces.losses) { XCTAssertEqual(a, b, accuracy: 1e-9 * b, label) }
+                    compared += 1
+                    break
+                }
+                end /= 2
+            }
+        }
+        XCTAssertGreaterThanOrEqual(compared, 2)
+    }
+
+    /// A gradient-flow run that enters sliding is refused by the kinetic solver with one
+    /// input error naming the solver and the solvers that slide (exact pieces slides there).
+    func testGradientFlowRefusesSliding() throws {
+        let net = try randomNetwork(samples: 12, dimension: 5, width: 60, seed: 2)
+        let pieces = try run(net, GradientFlow(), .exactPieces, end: 4)
+        XCTAssertGreaterThan(pieces.statistics.slidingEntries, 0)
+        let times = try SampleTimes.linear(from: 0, to: 4, count: 5)
+        XCTAssertThrowsError(try solveFlow(ReLUWeightField(network: net), from: net.initialWeights.elements, GradientFlow(),
+                                           solver: .switching(method: .kinetic, eventTolerance: 1e-12), sampleTimes: times,
+                                           monitors: [])) { error in
+            let text = String(describing: error)
+            XCTAssertTrue(error is InputError, text)
+            XCTAssertTrue(text.contains("sliding") && text.contains("exact-pieces") && !text.contains("\n"), text)
+        }
+        // auto keeps exact pieces for gradient flow.
+        XCTAssertEqual(ReLUWeightField(network: net).automaticSolver(for: GradientFlow()), .exactPieces)
+    }
+
+    /// The solver refuses flows it does not solve (Nesterov's γ/t, higher order) with a
+    /// one-line input error.
     func testRefusesOtherFlows() throws {
         let net = try randomNetwork(samples: 4, dimension: 3, width: 8, seed: 1)
-        for flow in [GradientFlow() as any ContinuousFlow, NesterovFlow(gamma: 3)] {
+        for flow in [NesterovFlow(gamma: 3) as any ContinuousFlow, HigherOrderMomentumFlow(coefficients: [1, 2])] {
             XCTAssertThrowsError(try Solver.switching(method: .kinetic, eventTolerance: 1e-8)
                 .validate(for: flow, on: ReLUWeightField(network: net)), flow.name)
+        }
+    }
+
+    // MARK: - Queue
+
+    /// The two-level queue (tournament trees per neuron, heap over neurons) against a brute
+    /// minimum over all pairs, ties to the smaller pair index, under random single-pair and
+    /// whole-neuron updates with many equal keys (keys drawn from 8 values and ∞), for n a
+    /// power of two, n not one (padding leaves), and n = 1. Exact equality: no arithmetic.
+    func testSafeTimeQueueAgainstBruteMinimum() {
+        let random = RandomSource(seed: 21)
+        for (n, m) in [(8, 5), (5, 7), (1, 9), (13, 1)] {
+            func draw() -> Double {
+                let k = Int(random.uniform() * 9)
+                return k == 8 ? .infinity : Double(k) * 0.25
+            }
+            var keys = (0..<(n * m)).map { _ in draw() }
+            var queue = SafeTimeQueue(keys: keys, samples: n, neurons: m)
+            func brute() -> (Int, Double) {
+                var best = 0
+                for pair in 1..<keys.count where keys[pair] < keys[best] { best = pair }
+                return (best, keys[best])
+            }
+            for step in 0..<2000 {
+                if step % 7 == 0 {
+                    let r = Int(random.uniform() * Double(m)) % m
+                    let row = (0..<n).map { _ in draw() }
+                    for i in 0..<n { keys[i * m + r] = row[i] }
+                    queue.updateNeuron(r, keys: row)
+                } else {
+                    let pair = step % 3 == 0 ? queue.first!.pair : Int(random.uniform() * Double(n * m)) % (n * m)
+                    keys[pair] = draw()
+                    queue.update(pair, key: keys[pair])
+                }
+                let (pair, key) = brute()
+                XCTAssertEqual(queue.first?.pair, pair, "n \(n), m \(m), step \(step)")
+                XCTAssertEqual(queue.first?.key, key, "n \(n), m \(m), step \(step)")
+                XCTAssertEqual(queue.key(of: pair), key)
+            }
         }
     }
 

@@ -6,6 +6,10 @@
   python3 scripts/bench/side_by_side.py growth [--T 20]
   python3 scripts/bench/side_by_side.py kinetic [--budget 120]   (small/medium HBF T=50 and growth: kinetic
                                                                    against exact pieces and scipy RK45)
+  python3 scripts/bench/side_by_side.py wide [--peer-budget 300]  (n=64, d=10, m=100000 HBF to T=20 with
+                                                                   --solver kinetic: wall, peak memory; scipy RK45)
+Every timed row carries the 1-minute load average read when the run started (the machine
+is shared; figures taken under load are slower).
   python3 scripts/bench/side_by_side.py all
 
 The problem is the peers' construction (problem.py here is a copy of
@@ -38,7 +42,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from problem import SIZES, empirical_ntk, lambda0, make_problem, write_csvs  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-WORK = os.path.join(tempfile.gettempdir(), "gradflow-bench")
+WORK = os.environ.get("GRADFLOW_BENCH_DIR") or os.path.join(tempfile.gettempdir(), "gradflow-bench")
 
 
 def gradflow_binary(path):
@@ -54,6 +58,18 @@ def problem_args(size, seed=0):
     directory = write_csvs(os.path.join(WORK, f"{size}-{seed}"), n, d, m, seed)
     return ["--data", f"{directory}/data.csv", "--weights", f"{directory}/W0.csv",
             "--output-weights", f"{directory}/a.csv"]
+
+
+def load_average():
+    return os.getloadavg()[0]
+
+
+def peak_memory(result):
+    """The 'peak memory N MiB' of a gradflow summary line, or None."""
+    import re
+    text = (result.stdout + result.stderr) if result else ""
+    found = re.search(r"peak memory ([0-9.]+) MiB", text)
+    return float(found.group(1)) if found else None
 
 
 def run_gradflow(binary, args, timeout=None):
@@ -236,32 +252,66 @@ def growth(args, binary, solvers=("exact-pieces", "kinetic")):
     for n, m in sizes:
         for solver in solvers:
             out = os.path.join(WORK, f"growth-{n}-{m}-{solver}")
+            for stale in (out + ".json", out + ".csv"):
+                if os.path.exists(stale):
+                    os.remove(stale)
+            load = load_average()
             r, _ = run_gradflow(binary, ["simulate", "--flow", "hbf", "--samples", str(n), "--dimension", "10",
                                          "--width", str(m), "--seed", "0", "--t-end", repr(args.T), "--points", "21",
                                          "--solver", solver, "--output", out], timeout=args.budget or None)
             if not r:
-                rows[(n, m, solver)] = (float("nan"), None)
+                rows[(n, m, solver)] = (float("nan"), None, load)
                 continue
             js = json.load(open(out + ".json"))
-            rows[(n, m, solver)] = (js["wall_seconds"], js["switching"]["events"])
+            rows[(n, m, solver)] = (js["wall_seconds"], js["switching"]["events"], load)
     print(f"\nGrowth: HBF to T = {args.T}, d = 10, GradFlow synthetic data, seed 0, one BLAS thread")
     print("| n | m | solver | wall s | switches | ms per switch | switches per unit time | wall / (n=20,m=2000) |"
-          " exact pieces / kinetic |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          " exact pieces / kinetic | load |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for n, m in sizes:
         for solver in solvers:
-            wall, events = rows[(n, m, solver)]
+            wall, events, load = rows[(n, m, solver)]
             base = rows[(20, 2000, solver)][0]
             per = wall / events * 1e3 if events else float("nan")
             ratio = ""
             if solver == "kinetic" and (n, m, "exact-pieces") in rows:
                 ratio = f"{rows[(n, m, 'exact-pieces')][0] / wall:.1f}"
             print(f"| {n} | {m} | {solver} | {wall:.3f} | {events} | {per:.3f} | {(events or 0) / args.T:.0f} |"
-                  f" {wall / base:.1f}x | {ratio} |")
+                  f" {wall / base:.1f}x | {ratio} | {load:.2f} |")
     if "kinetic" in solvers:
         k = {key[:2]: value[0] for key, value in rows.items() if key[2] == "kinetic"}
         print(f"\nkinetic growth: n 80/20 = {k[(80, 2000)] / k[(20, 2000)]:.1f}x (goal < 8x), "
               f"m 32000/2000 = {k[(20, 32000)] / k[(20, 2000)]:.1f}x (goal < 16x)")
+    return []
+
+
+def wide(args, binary):
+    """Issue 9's wide network: n = 64, d = 10, m = 100,000 (the peers' construction), HBF to
+    T = 20 with the kinetic solver; scipy RK45 on the same problem within --peer-budget."""
+    T = 20.0
+    n, d, m = SIZES["wide"]
+    out = os.path.join(WORK, "wide-kinetic")
+    load = load_average()
+    r, process_wall = run_gradflow(binary, ["simulate", "--flow", "hbf"] + problem_args("wide", args.seed)
+                                   + ["--t-start", "0", "--t-end", repr(T), "--points", "21", "--solver", "kinetic",
+                                      "--output", out], timeout=args.budget or None)
+    js = json.load(open(out + ".json")) if r else None
+    ours = js["wall_seconds"] if js else float("nan")
+    events = (js.get("switching") or {}).get("events") if js else None
+    memory = peak_memory(r)
+    X, y, W0, a = make_problem(n, d, m, args.seed)
+    peer_load = load_average()
+    peer = scipy_flow(X, y, W0, a, "hbf", T, args.rtol, args.atol, "RK45", args.peer_budget, samples=21)
+    done = peer["t_reached"] >= T
+    print(f"\nWide network: n = {n}, d = {d}, m = {m}, HBF to T = {T}, one BLAS thread")
+    print("| solver | wall s | reached | switches | ms per switch | peak memory MiB | load |")
+    print("|---|---|---|---|---|---|---|")
+    per = ours / events * 1e3 if events else float("nan")
+    print(f"| gradflow --solver kinetic | {ours:.2f} | T = {T:g} | {events} | {per:.3f} | {memory} | {load:.2f} |")
+    print(f"| scipy RK45 rtol {args.rtol} | {peer['wall_s']:.2f} | t = {peer['t_reached']:.3g}"
+          f"{'' if done else ' (budget)'} | | | | {peer_load:.2f} |")
+    if done and js:
+        print(f"scipy / gradflow = {peer['wall_s'] / ours:.1f}")
     return []
 
 
@@ -273,7 +323,9 @@ def kinetic(args, binary):
         n, d, m = SIZES[size]
         X, y, W0, a = make_problem(n, d, m, args.seed)
         walls = {}
+        loads = {}
         for solver in ("kinetic", "exact-pieces"):
+            loads[solver] = load_average()
             out = os.path.join(WORK, f"kinetic-{size}-{solver}")
             for stale in (out + ".json", out + ".csv"):
                 if os.path.exists(stale):
@@ -287,6 +339,7 @@ def kinetic(args, binary):
                 continue
             t, _ = gradflow_losses(out)
             walls[solver] = (js["wall_seconds"], (js.get("switching") or {}).get("events"), float(t[-1]))
+        loads["scipy"] = load_average()
         peer = scipy_flow(X, y, W0, a, "hbf", args.T, args.rtol, args.atol, "RK45", 0)
         kw, ke, _ = walls["kinetic"]
         ew, ee, et = walls["exact-pieces"]
@@ -294,7 +347,9 @@ def kinetic(args, binary):
         rows.append((f"{size} hbf to T={args.T}, kinetic", f"scipy RK45 rtol {args.rtol}", peer["wall_s"], kw,
                      peer["wall_s"] / kw,
                      f"{ke} switches, {kw / ke * 1e3:.3f} ms per switch; {exact_note} ({ee} switches)"
-                     + (f", exact pieces / kinetic = {ew / kw:.1f}" if et == args.T else "")))
+                     + (f", exact pieces / kinetic = {ew / kw:.1f}" if et == args.T else "")
+                     + f"; load {loads['kinetic']:.2f} (kinetic), {loads['exact-pieces']:.2f} (exact pieces),"
+                       f" {loads['scipy']:.2f} (scipy)"))
     print_table(rows)
     args.T = 20.0
     growth(args, binary)
@@ -314,7 +369,7 @@ def print_table(rows):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("what", choices=["discrete", "flow", "growth", "kinetic", "all"])
+    p.add_argument("what", choices=["discrete", "flow", "growth", "kinetic", "wide", "all"])
     p.add_argument("--bin", default=None, help="gradflow binary (default: the release build of this checkout)")
     p.add_argument("--size", choices=sorted(SIZES), default="medium")
     p.add_argument("--seed", type=int, default=0)
@@ -325,6 +380,7 @@ def main():
     p.add_argument("--rtol", type=float, default=1e-6)
     p.add_argument("--atol", type=float, default=1e-9)
     p.add_argument("--budget", type=float, default=0.0, help="wall seconds per run before it is stopped (0: none)")
+    p.add_argument("--peer-budget", type=float, default=300.0, help="wall seconds for scipy in `wide`")
     p.add_argument("--extra", default="", help="extra gradflow simulate options, e.g. '--solver events'")
     p.add_argument("--reference", default=None, help="write the scipy run (t/loss samples) to this JSON")
     args = p.parse_args()
@@ -338,6 +394,8 @@ def main():
         growth(args, binary)
     elif args.what == "kinetic":
         kinetic(args, binary)
+    elif args.what == "wide":
+        wide(args, binary)
     else:
         rows = discrete(args, binary)
         for size, flow in (("small", "hbf"), ("small", "gd")):

@@ -59,10 +59,11 @@ public final class ReLUWeightField: Model {
     /// otherwise (Nesterov with other γ); GSL for flows whose force is not ∇L (Newton).
     ///
     /// HBF rule (issue 9, one BLAS thread, same runs side by side): the kinetic solver was
-    /// faster than exact pieces on every HBF problem measured, 10–12× at n = 20, d = 10,
-    /// m = 2000 (T = 20: 0.10 s against 1.15 s, 1,892 switches each), and it finishes the
-    /// medium problem (n = 256, d = 64, m = 4096, T = 50, 34,881 switches) in about 20 s,
-    /// where exact pieces (~60 ms per switch) would need about 35 minutes.
+    /// faster than exact pieces on every HBF problem measured, 6.6–8.3× at n = 20, d = 10,
+    /// m = 2000 (T = 20: 0.13 s against 1.0 s, 1,892 switches each), and it finishes the
+    /// medium problem (n = 256, d = 64, m = 4096, T = 50, 34,881 switches) in 14–20 s,
+    /// where exact pieces (~60 ms per switch) would need about 35 minutes. Gradient flow stays
+    /// with exact pieces: the kinetic solver does not slide, and sliding starts early.
     ///
     /// Nesterov rule (issue 11, `ContinuousFlow.exactPiecesMeasuredFaster`): for γ = 3 exact
     /// pieces were faster than events at every size measured, 1.7 s against 5.1 s at n = 20,

@@ -1,20 +1,24 @@
 import Foundation
 
 /// Exact switching propagation of heavy ball with friction on the weights (002 eq. 3.3,
-/// Ẅ + bẆ + ∇L(W) = 0) whose cost per switch is O(K n² + n d) instead of a rescan of all n·m
-/// pairs and an n×n eigendecomposition (`ExactPiecesSolver`; issue 9).
+/// Ẅ + bẆ + ∇L(W) = 0), and of gradient flow (002 eq. 4.3, Ẇ = −∇L(W)) until a pair would
+/// enter Filippov sliding, whose cost per switch is O(K n² + n d) instead of a rescan of all
+/// n·m pairs and an n×n eigendecomposition (`ExactPiecesSolver`; issue 9).
 ///
 /// - The errors are the only coupling between neurons. On a fixed pattern
 ///   Δ̈ + bΔ̇ + H_P Δ = 0 with H_P = K ∘ C/m (K = XXᵀ, C_ik = Σ_r m c_r² d_ir d_kr); with the
 ///   running integrals p' = Δ − bp and R' = p, y = (Δ, Δ̇, p, R) solves a constant-coefficient
 ///   linear ODE between switches, summed as a Taylor series over steps with ρh ≤ 1
 ///   (`KineticErrorSeries`). A switch of pair (i, r) changes row and column i of H_P (O(n)),
-///   and Δ_i, Δ̇_i by δ c_r z_ri, δ c_r ż_ri.
+///   and Δ_i, Δ̇_i by δ c_r z_ri, δ c_r ż_ri. Gradient flow: Δ̇ = −H_P Δ, y = (Δ, R) with
+///   R' = Δ; a switch changes Δ_i by δ c_r z_ri; a pair whose new side's ż points back into
+///   its surface would slide, and the run stops with an input error (`refuseSliding`).
 /// - Every neuron follows in closed form from p and R (`KineticPairKernel`): a pair's
-///   z_ri(t) costs O(n), a switch re-syncs only its neuron (O(n + d)).
+///   z_ri(t) costs O(n), a switch re-syncs only its neuron (O(n + d)) and re-bounds its n
+///   pairs with one dgemm (`KineticPairKernel.evaluateNeuron`).
 /// - Switches are found kinetically: each pair has a safe time before which it cannot change
-///   sign (`SafeTimeBound`, from the non-increasing energy), kept in a priority queue
-///   (`SafeTimeQueue`). Only pairs whose safe time comes due are evaluated. When a pair's
+///   sign (`SafeTimeBound`, from the non-increasing energy), kept in a two-level priority
+///   queue (`SafeTimeQueue`: a tournament tree per neuron, a heap over neurons). Only pairs whose safe time comes due are evaluated. When a pair's
 ///   safe time falls below half the event tolerance e, its sign is checked at t + e: a sign
 ///   change there is a switch located to within e (on the far side of the root, as the other
 ///   solvers do); every pair whose safe time is ≤ t + e is checked there too and all that
@@ -28,6 +32,9 @@ final class KineticPiecesSolver {
     let pattern: SwitchingPattern
     let flow: any ContinuousFlow
     let friction: Double
+    /// 2 (HBF) or 1 (gradient flow), and the n-blocks of y: 4 (Δ, Δ̇, p, R) or 2 (Δ, R).
+    let order: Int
+    private let blocks: Int
     let eventTolerance: Double
     var statistics = SwitchingStatistics()
     var observer: ((Double, [Double]) -> Void)?
@@ -57,6 +64,12 @@ final class KineticPiecesSolver {
     private let batchWindow: Double
     private var lastEventTime = 0.0
     private var meanGap: Double
+    /// Scratch of `handleEvent` (nothing is allocated per switch): the pairs switching at one
+    /// instant, their neurons, the state y with the jumps, one neuron's new keys.
+    private var switching: [(pair: Int, z: Double, rate: Double)] = []
+    private var switchedNeurons: [Int] = []
+    private let switchState: DoubleBuffer
+    private var rowKeys: [Double]
     /// c_r² (= 1/m for a_r = ±1).
     private let couplings: [Double]
     /// |z| below which a pair's sign is rounding: 1e-14 (1 + max|z(0)|), about 50 ulps of the
@@ -65,22 +78,24 @@ final class KineticPiecesSolver {
 
     init(kernel: ReLUSwitchingKernel, pattern: SwitchingPattern, flow: any ContinuousFlow, eventTolerance: Double,
          initialState: [Double]) throws {
-        guard flow.isAutonomous, flow.order == 2 else {
-            throw InputError(.flow, value: flow.name, allowed: "the kinetic solver supports hbf (constant friction)")
+        guard flow.isAutonomous, flow.order <= 2 else {
+            throw InputError(.flow, value: flow.name, allowed: "the kinetic solver supports gradient flow and hbf (constant friction)")
         }
         self.kernel = kernel
         self.pattern = pattern
         self.flow = flow
-        friction = flow.damping(1, at: 0)
+        order = flow.order
+        friction = order == 2 ? flow.damping(1, at: 0) : 0
+        blocks = order == 2 ? 4 : 2
         self.eventTolerance = eventTolerance
         n = kernel.n
         m = kernel.m
         let nb = kernel.weightCount
         couplings = (0..<m).map { kernel.scaledOutput[$0] * kernel.scaledOutput[$0] }
         weights = DoubleBuffer(Array(initialState[0..<nb]))
-        velocities = DoubleBuffer(Array(initialState[nb..<(2 * nb)]))
-        pairs = KineticPairKernel(kernel: kernel, order: 2, friction: friction, weights: weights.readOnly,
-                                  velocities: velocities.readOnly, mask: pattern.mask.readOnly)
+        velocities = order == 2 ? DoubleBuffer(Array(initialState[nb..<(2 * nb)])) : DoubleBuffer(count: nb)
+        pairs = KineticPairKernel(kernel: kernel, order: order, friction: friction, weights: weights.readOnly,
+                                  velocities: order == 2 ? velocities.readOnly : nil, mask: pattern.mask.readOnly)
         // Δ(0), Δ̇(0) and H_P(0) = K ∘ (D diag(c²) Dᵀ).
         let z = DoubleBuffer(count: kernel.pairCount)
         let delta = DoubleBuffer(count: n)
@@ -94,14 +109,14 @@ final class KineticPiecesSolver {
         kernel.scaledMask(pattern.mask.readOnly, into: z.view)
         var h = kernel.maskOuterProduct(z.readOnly)
         for i in 0..<n { for k in 0..<n { h[i * n + k] *= kernel.gramEntry(i, k) } }
-        series = KineticErrorSeries(samples: n, order: 2, friction: friction, kernel: h)
-        values = DoubleBuffer(count: 4 * n)
-        // The bounds: E(0) and λmax(K).
+        series = KineticErrorSeries(samples: n, order: order, friction: friction, kernel: h)
+        values = DoubleBuffer(count: blocks * n)
+        // The bounds: E(0) (for gradient flow L(0), Ẇ does not enter) and λmax(K).
         let gram = kernel.gram.array
         let eigen = LAPACKSymmetricEigen(size: max(n, 1))
         let lambdaMax = max(try eigen.decompose(symmetrizing: gram).values.last ?? 0, 0)
         let energy = 0.5 * delta.readOnly.norm * delta.readOnly.norm + 0.5 * velocities.readOnly.norm * velocities.readOnly.norm
-        bound = SafeTimeBound(order: 2, friction: friction, residualBound: (2 * energy).squareRoot() * (1 + 1e-9),
+        bound = SafeTimeBound(order: order, friction: friction, residualBound: (2 * energy).squareRoot() * (1 + 1e-9),
                               gramRoot: lambdaMax.squareRoot() * (1 + 1e-9))
         var kNorm = 0.0
         for i in 0..<n {
@@ -109,15 +124,18 @@ final class KineticPiecesSolver {
             for k in 0..<n { s += abs(kernel.gramEntry(i, k)) }
             kNorm = max(kNorm, s)
         }
-        rate = max(1 + friction, friction + kNorm)
+        // ‖A‖_∞ of (Δ, Δ̇, p, R)' (HBF) or (Δ, R)' = (−HΔ, Δ) (gradient flow), ‖H‖_∞ ≤ ‖K‖_∞.
+        rate = order == 2 ? max(1 + friction, friction + kNorm) : max(1, kNorm)
         stepLength = 1 / rate
         batchWindow = 1 / (32 * rate)
         meanGap = 1 / rate
-        queue = SafeTimeQueue(keys: [Double](repeating: 0, count: kernel.pairCount))
-        var y = [Double](repeating: 0, count: 4 * n)
+        queue = SafeTimeQueue(keys: [Double](repeating: 0, count: kernel.pairCount), samples: n, neurons: m)
+        switchState = DoubleBuffer(count: blocks * n)
+        rowKeys = [Double](repeating: 0, count: n)
+        var y = [Double](repeating: 0, count: blocks * n)
         for i in 0..<n {
             y[i] = delta[i]
-            y[n + i] = deltaRate[i]
+            if order == 2 { y[n + i] = deltaRate[i] }
         }
         y.withView { series.start(at: 0, state: $0, length: stepLength, keepPrevious: false) }
         statistics.method = SwitchingMethod.kinetic.name
@@ -125,14 +143,15 @@ final class KineticPiecesSolver {
         statistics.eventTolerance = eventTolerance
         statistics.pieces = 1
         prepare(at: 0)
-        for pair in 0..<kernel.pairCount {
-            let value = evaluate(pair, at: 0)
-            setKey(pair, violating(pair, value.z) ? 0 : safeTime(pair, value))
-        }
+        for r in 0..<m { rebound(neuron: r, at: 0) }
     }
 
     /// W and Ẇ at the last time reached.
     func currentPositionAndVelocity() -> ([Double], [Double]) { (weights.array, velocities.array) }
+
+    /// The n-blocks of y: Δ at 0, p (HBF) at `momentumBlock`, R at `integralBlock`.
+    private var integralBlock: Int { blocks - 1 }
+    private var momentumBlock: Int { order == 2 ? 2 : 0 }
 
     // MARK: - Driving
 
@@ -164,11 +183,12 @@ final class KineticPiecesSolver {
         t = target
         prepare(at: target)
         let nv = values.readOnly
-        pairs.materialize(at: target, integral: nv.slice(3 * n, n), rate: nv.slice(2 * n, n), mask: pattern.mask.readOnly,
-                          weights: weights.view, velocities: velocities.view)
+        pairs.materialize(at: target, integral: nv.slice(integralBlock * n, n), rate: nv.slice(momentumBlock * n, n),
+                          mask: pattern.mask.readOnly, weights: weights.view, velocities: velocities.view)
         guard weights.readOnly.isFinite && velocities.readOnly.isFinite else { throw EarlyStop.diverged(time: t) }
-        // The energy at the sample bounds ‖Δ‖ from now on (it does not increase).
-        let dn = nv.slice(0, n).norm, vn = velocities.readOnly.norm
+        // The energy at the sample bounds ‖Δ‖ from now on (it does not increase; for gradient
+        // flow without sliding L does not increase, dL/dt = −‖∇L‖²).
+        let dn = nv.slice(0, n).norm, vn = order == 2 ? velocities.readOnly.norm : 0
         let residualBound = (dn * dn + vn * vn).squareRoot() * (1 + 1e-9)
         bound.residualBound = min(bound.residualBound, residualBound)
         statistics.steps = series.products
@@ -181,20 +201,18 @@ final class KineticPiecesSolver {
     private func prepare(at s: Double) {
         if s == cachedTime { return }
         while s > series.end {
-            series.evaluate(at: series.end, firstBlock: 0, blockCount: 4, into: values.view)
+            series.evaluate(at: series.end, firstBlock: 0, blockCount: blocks, into: values.view)
             stepLength = min(8 * stepLength, 1 / rate)
             series.start(at: series.end, state: values.readOnly, length: stepLength, keepPrevious: true)
         }
-        series.evaluate(at: s, firstBlock: 0, blockCount: 4, into: values.view)
+        series.evaluate(at: s, firstBlock: 0, blockCount: blocks, into: values.view)
         cachedTime = s
     }
 
     private func evaluate(_ pair: Int, at s: Double) -> KineticPairValue {
         prepare(at: s)
         statistics.locationSteps += 1
-        let v = values.readOnly
-        return pairs.evaluate(sample: pair / m, neuron: pair % m, at: s, integral: v.slice(3 * n, n),
-                              rate: v.slice(2 * n, n), residual: v.slice(0, n))
+        return pairs.evaluate(sample: pair / m, neuron: pair % m, at: s, state: values.readOnly)
     }
 
     /// Whether z contradicts the pair's mode by more than rounding (`surfaceBand`): a pair
@@ -244,7 +262,7 @@ final class KineticPiecesSolver {
 
     /// Switches every pair due by `time` that has changed sign there, all at once.
     private func handleEvent(at time: Double) throws {
-        var switching: [(pair: Int, z: Double, rate: Double)] = []
+        switching.removeAll(keepingCapacity: true)
         while let (pair, key) = queue.first, key <= time {
             let value = evaluate(pair, at: time)
             if violating(pair, value.z) {
@@ -257,20 +275,21 @@ final class KineticPiecesSolver {
         if switching.isEmpty { return }
         switching.sort { $0.pair < $1.pair }
         prepare(at: time)
-        let y = DoubleBuffer(count: 4 * n)
+        let y = switchState
         y.view.copy(from: values.readOnly)
         pattern.clock = time
-        var neurons: [Int] = []
+        switchedNeurons.removeAll(keepingCapacity: true)
         for (pair, z, zRate) in switching {
             let i = pair / m, r = pair % m
             pairs.sync(neuron: r, at: time)
             let active = z >= 0
             let newMask: Double = active ? 1 : 0
             let delta = newMask - pairs.mask(sample: i, neuron: r)
-            pairs.changeMask(sample: i, neuron: r, to: newMask, integral: y[3 * n + i], rate: y[2 * n + i])
+            pairs.changeMask(sample: i, neuron: r, to: newMask, integral: y[integralBlock * n + i],
+                             rate: y[momentumBlock * n + i])
             let c = kernel.scaledOutput[r]
             y[i] += delta * c * z
-            y[n + i] += delta * c * zRate
+            if order == 2 { y[n + i] += delta * c * zRate }
             let s = delta * couplings[r]
             for k in 0..<n where k != i {
                 let dk = pairs.mask(sample: k, neuron: r)
@@ -278,7 +297,7 @@ final class KineticPiecesSolver {
             }
             series.addToKernel(i, i, s * kernel.gramEntry(i, i))
             pattern.setMode(pair, active ? .active : .inactive)
-            neurons.append(r)
+            switchedNeurons.append(r)
         }
         _ = pattern.drainMaskLog()
         statistics.add(SwitchCounts(crossings: switching.count))
@@ -292,14 +311,46 @@ final class KineticPiecesSolver {
         series.start(at: time, state: y.readOnly, length: stepLength, keepPrevious: false)
         cachedTime = -.infinity
         prepare(at: time)
-        // The switched neurons' masks changed: their pairs' bounds are recomputed.
-        neurons = Array(Set(neurons)).sorted()
-        for r in neurons {
-            for i in 0..<n {
-                let pair = i * m + r
-                let value = evaluate(pair, at: time)
-                setKey(pair, violating(pair, value.z) ? time : safeTime(pair, value))
+        // The switched neurons' masks changed: their pairs' bounds are recomputed, one
+        // neuron at a time (`KineticPairKernel.evaluateNeuron`).
+        switchedNeurons.sort()
+        var previous = -1
+        for r in switchedNeurons where r != previous {
+            previous = r
+            rebound(neuron: r, at: time)
+        }
+        if order == 1 { try refuseSliding(at: time) }
+    }
+
+    /// Gradient flow: a pair that has just crossed, and whose rate on its new side points back
+    /// into the surface (o ż < 0 with o = +1 active, −1 inactive: both one-sided fields push
+    /// into z_ri = 0), enters Filippov sliding (002 §4, `SwitchingTransitions`), which this
+    /// solver does not follow: the run stops with an input error naming the solvers that do.
+    private func refuseSliding(at time: Double) throws {
+        for (pair, _, _) in switching {
+            let value = evaluate(pair, at: time)
+            let o: Double = pattern.mode(pair) == .active ? 1 : -1
+            if o * value.rate < 0 {
+                throw InputError(.solver, value: SwitchingMethod.kinetic.name,
+                                 allowed: "gradient flow enters Filippov sliding at t = \(time) (sample \(pair / m), neuron \(pair % m)), which the kinetic solver does not follow; use --solver exact-pieces or events")
             }
         }
+    }
+
+    /// New safe times for all n pairs of neuron r at the cached time (a pair on the wrong side
+    /// gets `time`, so it is processed at once).
+    private func rebound(neuron r: Int, at time: Double) {
+        let v = values.readOnly
+        pairs.evaluateNeuron(r, at: time, integral: v.slice(integralBlock * n, n), rate: v.slice(momentumBlock * n, n),
+                             residual: v.slice(0, n))
+        statistics.locationSteps += n
+        for i in 0..<n {
+            let pair = i * m + r
+            let value = pairs.neuronValue(i)
+            let key = violating(pair, value.z) ? time : safeTime(pair, value)
+            rowKeys[i] = key
+            boundObserver?(pair, cachedTime, key)
+        }
+        queue.updateNeuron(r, keys: rowKeys)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How long a pair's pre-activation z_ri certainly keeps its sign (the kinetic solver's safe
 /// time), from its value, rate and forcing at one instant and global bounds that hold for all
 /// later times.
@@ -10,7 +12,14 @@
 /// The energy E = ½‖Δ‖² + ½‖Ẇ‖² does not increase, so ‖Δ(s)‖ ≤ Δmax = √(2E) and
 /// ‖Δ̇(s)‖ = ‖J_P Ẇ‖ ≤ √λmax(K) ‖Ẇ‖ ≤ V = √λmax(K) Δmax (λmax(K ∘ C/m) ≤ λmax(K), Schur).
 /// Two lower bounds of v follow (both valid; the safe time is the larger first root):
-/// - crude: |f| ≤ B = |c_r| ‖K_i ∘ d_r‖ Δmax gives v(τ) ≥ v + v̇τ − (b v̇⁺ + B) τ²/2;
+/// - crude: |f| ≤ B = |c_r| ‖K_i ∘ d_r‖ Δmax gives, with ψ(τ) = ∫_0^τ φ = (τ − φ(τ))/b,
+///   v(τ) ≥ g(τ) = v + φ(τ)v̇ − Bψ(τ) ≥ v + v̇τ − (b v̇⁺ + B) τ²/2. The quadratic's root is
+///   found first; g itself, which keeps the friction's limit on the drift (φ ≤ 1/b, so a pair
+///   further than v̇/b from its surface is safe until the forcing can bring it there; ψ grows
+///   only linearly), then extends it: g'' = −e^{−bτ}(b v̇ + B), so g rises at most once and then
+///   falls (or only falls), and with g(0) = v ≥ 0, g(τ) ≥ 0 at one τ implies g ≥ 0 on [0, τ].
+///   The extension (tried when bτ > 0.05) doubles τ while g(τ) ≥ 0 and bisects the last
+///   doubling four times;
 /// - second order: |f(s) − f(0)| ≤ G s, G = |c_r| ‖K_i ∘ d_r‖ V, gives
 ///   v(τ) ≥ v + v̇τ + (o f(0) − b v̇⁺) τ²/2 − (G + b (o f(0))⁺) τ³/6.
 ///
@@ -37,7 +46,9 @@ struct SafeTimeBound {
         let lipschitz = bound * gramRoot
         let b = friction
         let sp = max(s, 0)
-        let crude = ReLUSwitchingKernel.firstRoot(v: v, slope: s, curvature: -(b * sp + bound)) ?? .infinity
+        var crude = ReLUSwitchingKernel.firstRoot(v: v, slope: s, curvature: -(b * sp + bound)) ?? .infinity
+        // Below bτ ≈ 0.05, φ and ψ are within a few percent of τ and τ²/2: nothing to gain.
+        if b * crude > 0.05, crude.isFinite { crude = frictionExtension(from: crude, value: v, rate: s, forcingBound: bound) }
         // The cubic v + sτ + q τ² − k τ³ is at least the quadratic with q − k·cap on [0, cap].
         let q = 0.5 * (f - b * sp), k = (lipschitz + b * max(f, 0)) / 6
         var cap = max(2 * crude, 1e-300)
@@ -53,5 +64,32 @@ struct SafeTimeBound {
             cap *= 4
         }
         return max(crude, second)
+    }
+
+    /// The largest τ found with g(σ) = v + φ(σ)s − Bψ(σ) ≥ 0 on [0, τ], from a τ0 where it holds
+    /// (the quadratic's root): doublings while g(2τ) ≥ 0 (at most 24), then four bisections.
+    /// g is evaluated with a margin of 8 ulps of its terms, ψ by its Taylor series for bσ < 1e-3
+    /// (where τ − φ(τ) cancels).
+    private func frictionExtension(from start: Double, value v: Double, rate s: Double, forcingBound bound: Double) -> Double {
+        let b = friction
+        func valid(_ t: Double) -> Bool {
+            let x = b * t
+            let phi = -expm1(-x) / b
+            let psi = x < 1e-3 ? t * t * (0.5 - x / 6 + x * x / 24) : (t - phi) / b
+            let terms = v + abs(phi * s) + bound * psi
+            return v + phi * s - bound * psi >= 8 * Double.ulpOfOne * terms
+        }
+        var lo = start, hi = 2 * start, doublings = 0
+        while doublings < 24, valid(hi) {
+            lo = hi
+            hi *= 2
+            doublings += 1
+        }
+        if doublings == 0 { return lo }
+        for _ in 0..<4 {
+            let mid = 0.5 * (lo + hi)
+            if valid(mid) { lo = mid } else { hi = mid }
+        }
+        return lo
     }
 }

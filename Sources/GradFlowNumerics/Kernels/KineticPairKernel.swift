@@ -1,7 +1,8 @@
 import Foundation
 
 /// One pair's pre-activation at a time, for the kinetic solver's safe-time bounds: z, ż, the
-/// forcing f = −c_r (K_i ∘ d_r)·Δ of z̈ + bż = f (HBF; ż = f for gradient flow) and ‖K_i ∘ d_r‖.
+/// forcing f = −c_r (K_i ∘ d_r)·Δ of z̈ + bż = f (HBF; for gradient flow ż = f, and both
+/// fields hold it) and ‖K_i ∘ d_r‖.
 public struct KineticPairValue: Sendable {
     public var z: Double
     public var rate: Double
@@ -48,6 +49,13 @@ public final class KineticPairKernel {
     public private(set) var syncTimes: [Double]
     private let work: DoubleBuffer
     private let product: DoubleBuffer
+    /// d_r ∘ R, d_r ∘ p, d_r ∘ Δ of the neuron being evaluated, and its pairs' values.
+    private let neuronInputs: DoubleBuffer
+    private let neuronSums: DoubleBuffer
+    /// ‖K_i ∘ d_r‖² of every pair (m×n, entry r·n + i), kept up to date by `changeMask`
+    /// (d_kr changing by δ adds δK_ik² to every i).
+    private let pairGramSquares: DoubleBuffer
+    private let neuronOutputs: DoubleBuffer
 
     /// `weights` (and `velocities`, HBF) are W(0), Ẇ(0) (d×m); `mask` is the pattern's n×m mask.
     public init(kernel: ReLUSwitchingKernel, order: Int, friction: Double, weights: VectorView, velocities: VectorView?,
@@ -70,7 +78,16 @@ public final class KineticPairKernel {
         syncTimes = [Double](repeating: 0, count: m)
         work = DoubleBuffer(count: n * m)
         product = DoubleBuffer(count: d * m)
+        neuronInputs = DoubleBuffer(count: 3 * n)
+        neuronSums = DoubleBuffer(count: 3 * n)
+        pairGramSquares = DoubleBuffer(count: n * m)
+        neuronOutputs = DoubleBuffer(count: 4 * n)
         for i in 0..<n { for r in 0..<m { masks.base[r * n + i] = mask.base[i * m + r] } }
+        // ‖K_i ∘ d_r‖² = Σ_l d_lr K_il²: the m×n product D (K ∘ K).
+        let squares = DoubleBuffer(count: n * n)
+        for k in 0..<(n * n) { squares.base[k] = gram.base[k] * gram.base[k] }
+        BLAS.gemm(transposeA: false, transposeB: false, m: m, n: n, k: n, alpha: 1, a: UnsafePointer(masks.base), lda: n,
+                  b: UnsafePointer(squares.base), ldb: n, beta: 0, c: pairGramSquares.base, ldc: n)
         // A = αᵀXᵀ (m×n), B = βᵀXᵀ.
         BLAS.gemm(transposeA: true, transposeB: true, m: m, n: n, k: d, alpha: 1, a: UnsafePointer(alpha.base), lda: m,
                   b: UnsafePointer(inputs.base), ldb: d, beta: 0, c: pairA.base, ldc: n)
@@ -93,10 +110,10 @@ public final class KineticPairKernel {
         let (phi, decay) = freeMotion(t - syncTimes[r])
         let k = gram.base + i * n, mk = masks.base + r * n
         let rr = integral.base, pp = rate.base, dd = residual.base
-        var sR = 0.0, sP = 0.0, sD = 0.0, gg = 0.0
+        var sR = 0.0, sP = 0.0, sD = 0.0
         if order == 2 {
             // Four lanes at a time (a fixed order, so the result does not depend on the run).
-            var vR = SIMD4<Double>(), vP = SIMD4<Double>(), vD = SIMD4<Double>(), vG = SIMD4<Double>()
+            var vR = SIMD4<Double>(), vP = SIMD4<Double>(), vD = SIMD4<Double>()
             let kr = UnsafeRawPointer(k), mr = UnsafeRawPointer(mk), rr4 = UnsafeRawPointer(rr),
                 pr4 = UnsafeRawPointer(pp), dr4 = UnsafeRawPointer(dd)
             let stride = MemoryLayout<Double>.stride
@@ -108,19 +125,16 @@ public final class KineticPairKernel {
                 vR += g * rr4.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
                 vP += g * pr4.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
                 vD += g * dr4.loadUnaligned(fromByteOffset: o, as: SIMD4<Double>.self)
-                vG += g * g
                 l += 4
             }
             sR = vR.sum()
             sP = vP.sum()
             sD = vD.sum()
-            gg = vG.sum()
             while l < n {
                 let g = k[l] * mk[l]
                 sR += g * rr[l]
                 sP += g * pp[l]
                 sD += g * dd[l]
-                gg += g * g
                 l += 1
             }
         } else {
@@ -128,16 +142,80 @@ public final class KineticPairKernel {
                 let g = k[l] * mk[l]
                 sR += g * rr[l]
                 sD += g * dd[l]
-                gg += g * g
             }
         }
+        let gg = max(pairGramSquares.base[r * n + i], 0)
         let c = scaledOutput.base[r]
         let a = pairA.base[r * n + i], b = pairB.base[r * n + i]
         if order == 2 {
             return KineticPairValue(z: a + phi * b - c * sR, rate: decay * b - c * sP, forcing: -c * sD,
                                     gramNorm: gg.squareRoot())
         }
-        return KineticPairValue(z: a - c * sR, rate: -c * sD, forcing: 0, gramNorm: gg.squareRoot())
+        return KineticPairValue(z: a - c * sR, rate: -c * sD, forcing: -c * sD, gramNorm: gg.squareRoot())
+    }
+
+    /// `evaluate` from the series state y = (Δ, Δ̇, p, R) (HBF) or (Δ, R) (gradient flow), n
+    /// values per block: with g = K_i ∘ d_r, the block sums y_b·g are one BLAS dgemv of the
+    /// blocks×n matrix y (vectorized at the machine's width; the same result up to rounding).
+    public func evaluate(sample i: Int, neuron r: Int, at t: Double, state y: VectorView) -> KineticPairValue {
+        let (phi, decay) = freeMotion(t - syncTimes[r])
+        let k = gram.base + i * n, mk = masks.base + r * n
+        let g = neuronInputs.base, sums = neuronSums.base
+        for l in 0..<n { g[l] = k[l] * mk[l] }
+        let blocks = order == 2 ? 4 : 2
+        BLAS.gemv(m: blocks, n: n, a: y.base, x: UnsafePointer(g), y: sums)
+        let c = scaledOutput.base[r]
+        let a = pairA.base[r * n + i]
+        let gg = max(pairGramSquares.base[r * n + i], 0).squareRoot()
+        if order == 2 {
+            let b = pairB.base[r * n + i]
+            return KineticPairValue(z: a + phi * b - c * sums[3], rate: decay * b - c * sums[2], forcing: -c * sums[0],
+                                    gramNorm: gg)
+        }
+        return KineticPairValue(z: a - c * sums[1], rate: -c * sums[0], forcing: -c * sums[0], gramNorm: gg)
+    }
+
+    /// z, ż, the forcing and ‖K_i ∘ d_r‖ of all n pairs of neuron r at time t (the formulas
+    /// of `evaluate` for one whole neuron): with U = d_r ∘ (R, p, Δ) (3×n), the three sums of
+    /// every pair are the rows of U K, one BLAS dgemm of 6n² flops. Read the results with
+    /// `neuronValue(_:)`.
+    public func evaluateNeuron(_ r: Int, at t: Double, integral: VectorView, rate: VectorView, residual: VectorView) {
+        let (phi, decay) = freeMotion(t - syncTimes[r])
+        let mk = masks.base + r * n
+        let u = neuronInputs.base
+        let rr = integral.base, pp = rate.base, dd = residual.base
+        for l in 0..<n {
+            let g = mk[l]
+            u[l] = g * rr[l]
+            u[n + l] = order == 2 ? g * pp[l] : 0
+            u[2 * n + l] = g * dd[l]
+        }
+        let sums = neuronSums.base
+        BLAS.gemm(transposeA: false, transposeB: false, m: 3, n: n, k: n, alpha: 1, a: UnsafePointer(u), lda: n,
+                  b: UnsafePointer(gram.base), ldb: n, beta: 0, c: sums, ldc: n)
+        let c = scaledOutput.base[r]
+        let out = neuronOutputs.base
+        let gg = pairGramSquares.base + r * n
+        for i in 0..<n {
+            let sR = sums[i], sP = sums[n + i], sD = sums[2 * n + i]
+            let a = pairA.base[r * n + i], b = pairB.base[r * n + i]
+            if order == 2 {
+                out[i] = a + phi * b - c * sR
+                out[n + i] = decay * b - c * sP
+                out[2 * n + i] = -c * sD
+            } else {
+                out[i] = a - c * sR
+                out[n + i] = -c * sD
+                out[2 * n + i] = -c * sD
+            }
+            out[3 * n + i] = max(gg[i], 0).squareRoot()
+        }
+    }
+
+    /// Pair (i, r)'s value from the last `evaluateNeuron(r, …)`.
+    @inline(__always) public func neuronValue(_ i: Int) -> KineticPairValue {
+        let out = neuronOutputs.base
+        return KineticPairValue(z: out[i], rate: out[n + i], forcing: out[2 * n + i], gramNorm: out[3 * n + i])
     }
 
     /// Syncs neuron r to t_s (α ← α + φβ, β ← e^{−bτ}β, and A, B alike), with its mask unchanged.
@@ -168,8 +246,11 @@ public final class KineticPairKernel {
         let fa = delta * c * ri, fb = delta * c * pi
         let x = inputs.base + i * d
         for j in 0..<d { alpha.base[j * m + r] += fa * x[j] }
-        let a = pairA.base + r * n, k = gram.base + i * n
-        for l in 0..<n { a[l] += fa * k[l] }
+        let a = pairA.base + r * n, k = gram.base + i * n, gg = pairGramSquares.base + r * n
+        for l in 0..<n {
+            a[l] += fa * k[l]
+            gg[l] += delta * (k[l] * k[l])
+        }
         if order == 2 {
             for j in 0..<d { beta.base[j * m + r] += fb * x[j] }
             let b = pairB.base + r * n
@@ -180,8 +261,9 @@ public final class KineticPairKernel {
     /// d_ir.
     @inline(__always) public func mask(sample i: Int, neuron r: Int) -> Double { masks.base[r * n + i] }
 
-    /// W(t) and (HBF) Ẇ(t), d×m, from R(t), p(t) and the n×m mask: W = α + φ_r β − Xᵀ(c ∘ D ∘ R),
-    /// Ẇ = e^{−bτ_r} β − Xᵀ(c ∘ D ∘ p): one GEMM of 2ndm flops each.
+    /// W(t) and Ẇ(t), d×m, from R(t), p(t) and the n×m mask: W = α + φ_r β − Xᵀ(c ∘ D ∘ R),
+    /// Ẇ = e^{−bτ_r} β − Xᵀ(c ∘ D ∘ p) (gradient flow: `rate` = Δ, β = 0): one GEMM of 2ndm
+    /// flops each.
     public func materialize(at t: Double, integral: VectorView, rate: VectorView, mask: VectorView,
                             weights w: MutableVectorView, velocities v: MutableVectorView?) {
         let s = work.base
@@ -199,7 +281,8 @@ public final class KineticPairKernel {
                 w.base[q] = alpha.base[q] + phis[r] * beta.base[q] - product.base[q]
             }
         }
-        guard let v, order == 2 else { return }
+        // Ẇ: for gradient flow β = 0 and `rate` is Δ (ẇ_r = −c_r Xᵀ(d_r ∘ Δ)).
+        guard let v else { return }
         for k in 0..<n {
             let pk = rate.base[k]
             for r in 0..<m { s[k * m + r] = scaledOutput.base[r] * mask.base[k * m + r] * pk }
