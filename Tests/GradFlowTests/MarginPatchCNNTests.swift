@@ -51,19 +51,10 @@ final class MarginPatchCNNTests: XCTestCase {
     func testGradientMatchesCentralDifferences() throws {
         let m = try model(options: ["lambda": "0.2"])
         let w = m.initialPosition.enumerated().map { $0.element + 0.2 * cos(Double($0.offset)) }
-        var g = [Double](repeating: 0, count: w.count)
-        w.withView { x in g.withMutableView { m.gradient(at: x, into: $0) } }
         // Central differences with h = 1e-5: truncation h²|Φ'''|/6 ≈ 1e-10 and rounding
         // ε|Φ|/h ≈ 1e-11 against gradient entries of order 1e-2–1; 1e-7 absolute plus 1e-6
         // relative is far above both and far below any real error.
-        let h = 1e-5
-        for k in 0..<w.count {
-            var plus = w, minus = w
-            plus[k] += h
-            minus[k] -= h
-            let fd = (plus.withView { m.potential(at: $0) } - minus.withView { m.potential(at: $0) }) / (2 * h)
-            XCTAssertEqual(g[k], fd, accuracy: 1e-7 + 1e-6 * abs(fd), "component \(k)")
-        }
+        assertGradientMatchesCentralDifferences(m, at: w, step: 1e-5, absolute: 1e-7, relative: 1e-6)
     }
 
     func testResidualRateMatchesCentralDifferencesAndKernelIdentity() throws {

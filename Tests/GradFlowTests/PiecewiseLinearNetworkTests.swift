@@ -37,19 +37,10 @@ final class PiecewiseLinearNetworkTests: XCTestCase {
     func testGradientMatchesCentralDifferencesWithSeveralKinks() throws {
         let m = try build(["breakpoints": "-0.5/0.3/1", "slopes": "0.1/0.7/1/2"])
         let x = m.initialPosition.enumerated().map { $0.element + 0.2 * cos(1.1 * Double($0.offset)) }
-        var g = [Double](repeating: 0, count: x.count)
-        x.withView { v in g.withMutableView { m.gradient(at: v, into: $0) } }
         // Piecewise quadratic away from kinks: central differences are exact up to rounding
         // ε|L|/h ≈ 1e-10 at h = 1e-6, unless a pre-activation lies within h of a kink
         // (checked below), so 1e-7 is a wide margin.
-        let h = 1e-6
-        for k in 0..<x.count {
-            var plus = x, minus = x
-            plus[k] += h
-            minus[k] -= h
-            let fd = (plus.withView { m.potential(at: $0) } - minus.withView { m.potential(at: $0) }) / (2 * h)
-            XCTAssertEqual(g[k], fd, accuracy: 1e-7 + 1e-7 * abs(fd), "component \(k)")
-        }
+        let g = assertGradientMatchesCentralDifferences(m, at: x, step: 1e-6, absolute: 1e-7, relative: 1e-7)
         let net = try XCTUnwrap(m as? PiecewiseLinearNetwork)
         let z = net.network.data.inputs * DenseMatrix(rows: 4, columns: 10, elements: x)
         let distance = z.elements.map { v in [-0.5, 0.3, 1].map { abs(v - $0) }.min()! }.min()!

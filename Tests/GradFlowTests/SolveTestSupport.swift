@@ -1,3 +1,4 @@
+import XCTest
 @testable import GradFlow
 
 // Conveniences for tests written against the sampled columns by name.
@@ -21,4 +22,22 @@ func solveMethod(_ model: any Model, from x0: [Double], _ method: any DiscreteMe
     options.sampleIterations = sampleIterations
     return try solve(model, from: x0, .method(method), solver: .exact, sampleTimes: try SampleTimes(list: [0]),
                      monitors: monitors, options: options)
+}
+
+/// Asserts that `model`'s gradient at `x` equals central differences of its potential with
+/// step `h`, within `absolute + relative·|difference|` per component (callers justify the
+/// tolerance for their model). Returns the gradient.
+@discardableResult
+func assertGradientMatchesCentralDifferences(_ model: any Model, at x: [Double], step h: Double, absolute: Double,
+                                             relative: Double, file: StaticString = #filePath, line: UInt = #line) -> [Double] {
+    var g = [Double](repeating: 0, count: x.count)
+    x.withView { v in g.withMutableView { model.gradient(at: v, into: $0) } }
+    for k in 0..<x.count {
+        var plus = x, minus = x
+        plus[k] += h
+        minus[k] -= h
+        let fd = (plus.withView { model.potential(at: $0) } - minus.withView { model.potential(at: $0) }) / (2 * h)
+        XCTAssertEqual(g[k], fd, accuracy: absolute + relative * abs(fd), "component \(k)", file: file, line: line)
+    }
+    return g
 }

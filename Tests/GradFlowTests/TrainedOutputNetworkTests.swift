@@ -23,19 +23,10 @@ final class TrainedOutputNetworkTests: XCTestCase {
     func testGradientMatchesCentralDifferences() throws {
         let m = try build()
         let x = state(m)
-        var g = [Double](repeating: 0, count: x.count)
-        x.withView { v in g.withMutableView { m.gradient(at: v, into: $0) } }
         // h = 1e-6 on a piecewise-quadratic loss: away from kinks the central difference is
         // exact up to rounding ε|L|/h ≈ 1e-10; no pre-activation of this state lies within h
         // of a kink (checked below), so 1e-7 absolute is a wide margin.
-        let h = 1e-6
-        for k in 0..<x.count {
-            var plus = x, minus = x
-            plus[k] += h
-            minus[k] -= h
-            let fd = (plus.withView { m.potential(at: $0) } - minus.withView { m.potential(at: $0) }) / (2 * h)
-            XCTAssertEqual(g[k], fd, accuracy: 1e-7 + 1e-7 * abs(fd), "component \(k)")
-        }
+        assertGradientMatchesCentralDifferences(m, at: x, step: 1e-6, absolute: 1e-7, relative: 1e-7)
         let net = try XCTUnwrap(m as? TrainedOutputNetwork)
         let d = net.network.dimension, width = net.network.width
         let z = net.network.data.inputs * DenseMatrix(rows: d, columns: width, elements: Array(x[0..<(d * width)]))

@@ -17,10 +17,10 @@ import Foundation
 ///
 /// **Solvers.** The GSL integrators. (The switching solvers, which locate every kink, are
 /// written for ReLU.)
-public final class PiecewiseLinearNetwork: Model {
+public final class PiecewiseLinearNetwork: TwoLayerNetworkModel {
     public let network: ReLUNetwork
     public let activation: PiecewiseLinearActivation
-    private let products: TwoLayerProducts
+    public let products: TwoLayerProducts
     private let dataSource: (data: String, labels: String?)
 
     public init(network: ReLUNetwork, activation: PiecewiseLinearActivation, data: String, labels: String?) {
@@ -33,36 +33,7 @@ public final class PiecewiseLinearNetwork: Model {
     }
 
     public var name: String { "piecewise-linear" }
-    public var dimension: Int { products.stateCount }
-    public var sampleCount: Int { network.sampleCount }
     public var initialPosition: [Double] { network.initialWeights.elements }
-
-    public func gradient(at x: VectorView, into g: MutableVectorView) { products.gradient(at: x, into: g) }
-    public func residual(at x: VectorView) -> [Double] { products.forward(x).array }
-
-    public func predictions(at x: VectorView) -> [Double] {
-        zip(residual(at: x), network.data.targets).map { $0 + $1 }
-    }
-
-    public func potential(at x: VectorView) -> Double {
-        let norm = products.forward(x).norm
-        return 0.5 * norm * norm
-    }
-
-    public func residualRate(at x: VectorView, velocity: VectorView) -> [Double] {
-        products.residualRate(at: x, velocity: velocity)
-    }
-
-    public func kernel(at x: VectorView) -> DenseMatrix {
-        DenseMatrix(rows: sampleCount, columns: sampleCount, elements: products.kernel(at: x))
-    }
-
-    /// L̂ = ½ΔᵀHΔ = ½‖∇L‖².
-    public func pseudoLoss(at x: VectorView) -> Double {
-        var g = [Double](repeating: 0, count: dimension)
-        g.withMutableView { products.gradient(at: x, into: $0) }
-        return 0.5 * g.reduce(0) { $0 + $1 * $1 }
-    }
 
     /// H^∞ of the type's documentation for the leaky-ReLU family; nil otherwise.
     public static func limitKernel(inputs x: DenseMatrix, activation: PiecewiseLinearActivation) -> DenseMatrix? {
@@ -89,15 +60,6 @@ public final class PiecewiseLinearNetwork: Model {
         let initial = initialPosition.withView { try? KernelSpectrum(kernel(at: $0)) }
         return ModelSpectra(limit: limit, initial: initial)
     }()
-
-    public func monitors(flow: any ContinuousFlow, lambdaMin: Bool) -> [any Monitor] {
-        var monitors: [any Monitor] = [LossMonitor(flow: flow)]
-        if lambdaMin { monitors.append(KernelSpectrumMonitor()) }
-        return monitors
-    }
-
-    public var supportedSolvers: Set<SolverKind> { [.gsl] }
-    public func automaticSolver(for flow: any ContinuousFlow) -> SolverKind { .gsl }
 
     public var summary: ModelSummary {
         var s = ModelSummary(samples: sampleCount, dimension: network.dimension, width: network.width,

@@ -17,9 +17,9 @@ import Foundation
 ///
 /// (Cho and Saul 2009). Data, W(0) and a(0) are drawn exactly as for `network` from the same
 /// seed, so the two models start from the same network.
-public final class TrainedOutputNetwork: Model {
+public final class TrainedOutputNetwork: TwoLayerNetworkModel {
     public let network: ReLUNetwork
-    private let products: TwoLayerProducts
+    public let products: TwoLayerProducts
     private let dataSource: (data: String, labels: String?)
     public let initialPosition: [Double]
 
@@ -32,38 +32,6 @@ public final class TrainedOutputNetwork: Model {
     }
 
     public var name: String { "trained-output" }
-    public var dimension: Int { products.stateCount }
-    public var sampleCount: Int { network.sampleCount }
-
-    public func gradient(at x: VectorView, into g: MutableVectorView) { products.gradient(at: x, into: g) }
-
-    public func residual(at x: VectorView) -> [Double] { products.forward(x).array }
-
-    public func predictions(at x: VectorView) -> [Double] {
-        zip(residual(at: x), network.data.targets).map { $0 + $1 }
-    }
-
-    public func potential(at x: VectorView) -> Double {
-        let r = products.forward(x)
-        let norm = r.norm
-        return 0.5 * norm * norm
-    }
-
-    public func residualRate(at x: VectorView, velocity: VectorView) -> [Double] {
-        products.residualRate(at: x, velocity: velocity)
-    }
-
-    /// H = H_W + H_a at x.
-    public func kernel(at x: VectorView) -> DenseMatrix {
-        DenseMatrix(rows: sampleCount, columns: sampleCount, elements: products.kernel(at: x))
-    }
-
-    /// L̂ = ½ΔᵀHΔ = ½‖∇L‖² (H = JJᵀ, ∇L = JᵀΔ).
-    public func pseudoLoss(at x: VectorView) -> Double {
-        var g = [Double](repeating: 0, count: dimension)
-        g.withMutableView { products.gradient(at: x, into: $0) }
-        return 0.5 * g.reduce(0) { $0 + $1 * $1 }
-    }
 
     /// H^∞_a of the type's documentation (n×n).
     public static func outputLayerLimit(inputs x: DenseMatrix) -> DenseMatrix {
@@ -93,16 +61,6 @@ public final class TrainedOutputNetwork: Model {
         let initial = initialPosition.withView { try? KernelSpectrum(kernel(at: $0)) }
         return ModelSpectra(limit: try? KernelSpectrum(limit), initial: initial)
     }()
-
-    public func monitors(flow: any ContinuousFlow, lambdaMin: Bool) -> [any Monitor] {
-        var monitors: [any Monitor] = [LossMonitor(flow: flow)]
-        if lambdaMin { monitors.append(KernelSpectrumMonitor()) }
-        return monitors
-    }
-
-    /// Not piecewise linear in all weights: the GSL integrators.
-    public var supportedSolvers: Set<SolverKind> { [.gsl] }
-    public func automaticSolver(for flow: any ContinuousFlow) -> SolverKind { .gsl }
 
     public var summary: ModelSummary {
         var s = ModelSummary(samples: sampleCount, dimension: network.dimension, width: network.width,
