@@ -200,7 +200,7 @@ private struct RunLoop {
                                                          logSwitches: options.recordSwitches, observer: options.acceptedStateObserver,
                                                          budget: budget)
                 case .kinetic:
-                    return try KineticPiecesPropagator(network: network, flow: flow, initialState: state,
+                    return try KineticPiecesPropagator(network: network, flow: flow, initialState: state, startTime: startTime,
                                                        eventTolerance: eventTolerance, logSwitches: options.recordSwitches,
                                                        observer: options.acceptedStateObserver, budget: budget)
                 case .exactPieces:

@@ -31,9 +31,9 @@ extension Solver {
                                      allowed: "switching runs need an explicit one-step stepper: \(EventStepper.supported.map(\.rawValue).joined(separator: ", "))")
                 }
             case .kinetic:
-                guard flow.isAutonomous, flow.order <= 2 else {
+                guard KineticPiecesSolver.damping(of: flow) != nil else {
                     throw InputError(.flow, value: flow.name,
-                                     allowed: "the kinetic solver supports gradient flow (without sliding) and hbf; use exact-pieces or events")
+                                     allowed: "the kinetic solver supports gradient flow (without sliding), hbf and nesterov; use exact-pieces or events")
                 }
             case .exactPieces:
                 if case .bessel(let gamma) = flow.modalForm {

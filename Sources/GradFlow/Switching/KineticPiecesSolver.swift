@@ -32,7 +32,9 @@ final class KineticPiecesSolver {
     let pattern: SwitchingPattern
     let flow: any ContinuousFlow
     let friction: Double
-    /// 2 (HBF) or 1 (gradient flow), and the n-blocks of y: 4 (Δ, Δ̇, p, R) or 2 (Δ, R).
+    /// HBF's constant b or Nesterov's γ/t (`KineticDamping`).
+    let damping: KineticDamping
+    /// 2 (HBF, Nesterov) or 1 (gradient flow), and the n-blocks of y: 4 (Δ, Δ̇, p, R) or 2 (Δ, R).
     let order: Int
     private let blocks: Int
     let eventTolerance: Double
@@ -76,16 +78,19 @@ final class KineticPiecesSolver {
     /// terms of the pair formula.
     private let surfaceBand: Double
 
+    /// `initialState` (W, and Ẇ for second order) is the state at `startTime` (Nesterov: its
+    /// series start t0 > 0).
     init(kernel: ReLUSwitchingKernel, pattern: SwitchingPattern, flow: any ContinuousFlow, eventTolerance: Double,
-         initialState: [Double]) throws {
-        guard flow.isAutonomous, flow.order <= 2 else {
-            throw InputError(.flow, value: flow.name, allowed: "the kinetic solver supports gradient flow and hbf (constant friction)")
+         initialState: [Double], startTime: Double = 0) throws {
+        guard let damping = Self.damping(of: flow) else {
+            throw InputError(.flow, value: flow.name, allowed: "the kinetic solver supports gradient flow, hbf (constant friction) and nesterov (γ/t)")
         }
         self.kernel = kernel
         self.pattern = pattern
         self.flow = flow
+        self.damping = damping
         order = flow.order
-        friction = order == 2 ? flow.damping(1, at: 0) : 0
+        friction = damping.isConstant ? damping.coefficient(at: 0) : 0
         blocks = order == 2 ? 4 : 2
         self.eventTolerance = eventTolerance
         n = kernel.n
@@ -94,8 +99,9 @@ final class KineticPiecesSolver {
         couplings = (0..<m).map { kernel.scaledOutput[$0] * kernel.scaledOutput[$0] }
         weights = DoubleBuffer(Array(initialState[0..<nb]))
         velocities = order == 2 ? DoubleBuffer(Array(initialState[nb..<(2 * nb)])) : DoubleBuffer(count: nb)
-        pairs = KineticPairKernel(kernel: kernel, order: order, friction: friction, weights: weights.readOnly,
-                                  velocities: order == 2 ? velocities.readOnly : nil, mask: pattern.mask.readOnly)
+        pairs = KineticPairKernel(kernel: kernel, order: order, damping: damping, weights: weights.readOnly,
+                                  velocities: order == 2 ? velocities.readOnly : nil, mask: pattern.mask.readOnly,
+                                  startTime: startTime)
         // Δ(0), Δ̇(0) and H_P(0) = K ∘ (D diag(c²) Dᵀ).
         let z = DoubleBuffer(count: kernel.pairCount)
         let delta = DoubleBuffer(count: n)
@@ -109,7 +115,7 @@ final class KineticPiecesSolver {
         kernel.scaledMask(pattern.mask.readOnly, into: z.view)
         var h = kernel.maskOuterProduct(z.readOnly)
         for i in 0..<n { for k in 0..<n { h[i * n + k] *= kernel.gramEntry(i, k) } }
-        series = KineticErrorSeries(samples: n, order: order, friction: friction, kernel: h)
+        series = KineticErrorSeries(samples: n, order: order, damping: damping, kernel: h)
         values = DoubleBuffer(count: blocks * n)
         // The bounds: E(0) (for gradient flow L(0), Ẇ does not enter) and λmax(K).
         let gram = kernel.gram.array
@@ -118,6 +124,7 @@ final class KineticPiecesSolver {
         let energy = 0.5 * delta.readOnly.norm * delta.readOnly.norm + 0.5 * velocities.readOnly.norm * velocities.readOnly.norm
         bound = SafeTimeBound(order: order, friction: friction, residualBound: (2 * energy).squareRoot() * (1 + 1e-9),
                               gramRoot: lambdaMax.squareRoot() * (1 + 1e-9))
+        bound.extendsWithFriction = damping.isConstant
         var kNorm = 0.0
         for i in 0..<n {
             var s = 0.0
@@ -125,6 +132,7 @@ final class KineticPiecesSolver {
             kNorm = max(kNorm, s)
         }
         // ‖A‖_∞ of (Δ, Δ̇, p, R)' (HBF) or (Δ, R)' = (−HΔ, Δ) (gradient flow), ‖H‖_∞ ≤ ‖K‖_∞.
+        // Nesterov's γ/t is not bounded; its steps are limited by `KineticDamping.maximumStep`.
         rate = order == 2 ? max(1 + friction, friction + kNorm) : max(1, kNorm)
         stepLength = 1 / rate
         batchWindow = 1 / (32 * rate)
@@ -137,13 +145,25 @@ final class KineticPiecesSolver {
             y[i] = delta[i]
             if order == 2 { y[n + i] = deltaRate[i] }
         }
-        y.withView { series.start(at: 0, state: $0, length: stepLength, keepPrevious: false) }
+        t = startTime
+        lastEventTime = startTime
+        let firstStep = min(stepLength, damping.maximumStep(from: startTime))
+        y.withView { series.start(at: startTime, state: $0, length: firstStep, keepPrevious: false) }
         statistics.method = SwitchingMethod.kinetic.name
         statistics.errorNorm = "none (kinetic)"
         statistics.eventTolerance = eventTolerance
         statistics.pieces = 1
-        prepare(at: 0)
-        for r in 0..<m { rebound(neuron: r, at: 0) }
+        prepare(at: startTime)
+        for r in 0..<m { rebound(neuron: r, at: startTime) }
+    }
+
+    /// The kinetic form of a flow's damping: constant (gradient flow's is unused, HBF's b) or
+    /// Nesterov's γ/t; nil for flows the solver does not follow (higher order, Newton).
+    static func damping(of flow: any ContinuousFlow) -> KineticDamping? {
+        guard flow.order <= 2 else { return nil }
+        if flow.isAutonomous { return .constant(flow.order == 2 ? flow.damping(1, at: 0) : 0) }
+        if flow.order == 2, case .bessel(let gamma) = flow.modalForm, gamma > 0 { return .inverseTime(gamma: gamma) }
+        return nil
     }
 
     /// W and Ẇ at the last time reached.
@@ -203,7 +223,8 @@ final class KineticPiecesSolver {
         while s > series.end {
             series.evaluate(at: series.end, firstBlock: 0, blockCount: blocks, into: values.view)
             stepLength = min(8 * stepLength, 1 / rate)
-            series.start(at: series.end, state: values.readOnly, length: stepLength, keepPrevious: true)
+            series.start(at: series.end, state: values.readOnly, length: min(stepLength, damping.maximumStep(from: series.end)),
+                         keepPrevious: true)
         }
         series.evaluate(at: s, firstBlock: 0, blockCount: blocks, into: values.view)
         cachedTime = s
@@ -224,6 +245,7 @@ final class KineticPiecesSolver {
 
     /// The time at which the pair's safe interval from the cached time ends.
     private func safeTime(_ pair: Int, _ value: KineticPairValue) -> Double {
+        if !damping.isConstant { bound.friction = damping.coefficient(at: cachedTime) }
         let o: Double = pattern.mode(pair) == .active ? 1 : -1
         let r = pair % m
         let tau = bound.safeTime(value: max(o * value.z, 0), rate: o * value.rate, forcing: o * value.forcing,
@@ -269,7 +291,10 @@ final class KineticPiecesSolver {
                 switching.append((pair, value.z, value.rate))
                 queue.update(pair, key: .infinity)
             } else {
-                setKey(pair, safeTime(pair, value))
+                // A pair within rounding of its surface and heading across it has a safe time
+                // of 0: it is taken up again just after this instant (by `process`, which
+                // probes one event tolerance ahead), so that this loop always ends.
+                setKey(pair, max(safeTime(pair, value), time.nextUp))
             }
         }
         if switching.isEmpty { return }
@@ -308,7 +333,7 @@ final class KineticPiecesSolver {
         lastEventTime = time
         meanGap = 0.9 * meanGap + 0.1 * max(gap, eventTolerance)
         stepLength = min(1 / rate, max(8 * meanGap, 64 * eventTolerance))
-        series.start(at: time, state: y.readOnly, length: stepLength, keepPrevious: false)
+        series.start(at: time, state: y.readOnly, length: min(stepLength, damping.maximumStep(from: time)), keepPrevious: false)
         cachedTime = -.infinity
         prepare(at: time)
         // The switched neurons' masks changed: their pairs' bounds are recomputed, one

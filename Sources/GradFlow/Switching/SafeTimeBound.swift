@@ -26,9 +26,20 @@ import Foundation
 /// Gradient flow (002 eq. 4.3, no sliding): ż = f and L does not increase, so ‖Δ‖ ≤ Δmax,
 /// ‖Δ̇‖ = ‖H_P Δ‖ ≤ λmax(K) Δmax, and v(τ) ≥ v − B τ, v(τ) ≥ v + o f(0) τ − G τ²/2 with
 /// G = |c_r| ‖K_i ∘ d_r‖ λmax(K) Δmax.
+///
+/// Nesterov (002 eq. 4.3, damping γ/t): from the instant t_e, z̈ + (γ/t)ż = f gives
+/// v(τ) = v + φ(τ)v̇ + ∫_0^τ∫_0^σ w(u, σ) o f(t_e + u) du dσ with w = ((t_e + u)/(t_e + σ))^γ.
+/// By Bernoulli's inequality 1 ≥ w ≥ 1 − (γ/t_e)(σ − u), the same lower bounds as e^{−b(σ−u)}
+/// with b = γ/t_e, and φ(τ) ≥ τ − (γ/t_e)τ²/2 likewise; the mechanical energy
+/// ½‖Δ‖² + ½‖Ẇ‖² does not increase (ℰ̇ = −(γ/t)‖Ẇ‖²). So both bounds above hold with
+/// `friction` = γ/t_e at each instant, but not the friction extension, which assumes the
+/// friction b for all later times (γ/t decreases): `extendsWithFriction` is false.
 struct SafeTimeBound {
     let order: Int
-    let friction: Double
+    /// b (HBF), or γ/t_e set before each bound (Nesterov).
+    var friction: Double
+    /// Whether the exact constant-friction extension of the crude bound applies (HBF only).
+    var extendsWithFriction = true
     /// √(2E) at or before the instant: a bound of ‖Δ‖ for all later times.
     var residualBound: Double
     /// √λmax(K).
@@ -48,7 +59,7 @@ struct SafeTimeBound {
         let sp = max(s, 0)
         var crude = ReLUSwitchingKernel.firstRoot(v: v, slope: s, curvature: -(b * sp + bound)) ?? .infinity
         // Below bτ ≈ 0.05, φ and ψ are within a few percent of τ and τ²/2: nothing to gain.
-        if b * crude > 0.05, crude.isFinite { crude = frictionExtension(from: crude, value: v, rate: s, forcingBound: bound) }
+        if extendsWithFriction, b * crude > 0.05, crude.isFinite { crude = frictionExtension(from: crude, value: v, rate: s, forcingBound: bound) }
         // The cubic v + sτ + q τ² − k τ³ is at least the quadratic with q − k·cap on [0, cap].
         let q = 0.5 * (f - b * sp), k = (lipschitz + b * max(f, 0)) / 6
         var cap = max(2 * crude, 1e-300)

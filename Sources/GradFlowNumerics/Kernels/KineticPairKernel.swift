@@ -33,7 +33,14 @@ public struct KineticPairValue: Sendable {
 public final class KineticPairKernel {
     public let n: Int, d: Int, m: Int
     public let order: Int
-    public let friction: Double
+    /// The damping of the neurons' motion: HBF's constant b or Nesterov's γ/t
+    /// (`KineticDamping`; φ and e^{−bτ} below become φ(t_e, t) and e(t_e, t)).
+    public let damping: KineticDamping
+    /// b for constant damping, 0 for γ/t.
+    public var friction: Double {
+        if case .constant(let b) = damping { return b }
+        return 0
+    }
     /// X (n×d) and K = XXᵀ (n×n), shared with the switching kernel.
     private let inputs: DoubleBuffer
     private let gram: DoubleBuffer
@@ -58,13 +65,21 @@ public final class KineticPairKernel {
     private let neuronOutputs: DoubleBuffer
 
     /// `weights` (and `velocities`, HBF) are W(0), Ẇ(0) (d×m); `mask` is the pattern's n×m mask.
-    public init(kernel: ReLUSwitchingKernel, order: Int, friction: Double, weights: VectorView, velocities: VectorView?,
-                mask: VectorView) {
+    public convenience init(kernel: ReLUSwitchingKernel, order: Int, friction: Double, weights: VectorView,
+                            velocities: VectorView?, mask: VectorView) {
+        self.init(kernel: kernel, order: order, damping: .constant(friction), weights: weights, velocities: velocities,
+                  mask: mask)
+    }
+
+    /// The same with any damping (Nesterov: `.inverseTime(gamma:)`, the neurons synced at the
+    /// run's start t0, from which `syncTimes` start).
+    public init(kernel: ReLUSwitchingKernel, order: Int, damping: KineticDamping, weights: VectorView, velocities: VectorView?,
+                mask: VectorView, startTime: Double = 0) {
         n = kernel.n
         d = kernel.d
         m = kernel.m
         self.order = order
-        self.friction = friction
+        self.damping = damping
         inputs = kernel.inputs
         gram = kernel.gram
         scaledOutput = kernel.scaledOutput
@@ -75,7 +90,7 @@ public final class KineticPairKernel {
         pairA = DoubleBuffer(count: n * m)
         pairB = DoubleBuffer(count: n * m)
         masks = DoubleBuffer(count: n * m)
-        syncTimes = [Double](repeating: 0, count: m)
+        syncTimes = [Double](repeating: startTime, count: m)
         work = DoubleBuffer(count: n * m)
         product = DoubleBuffer(count: d * m)
         neuronInputs = DoubleBuffer(count: 3 * n)
@@ -95,19 +110,18 @@ public final class KineticPairKernel {
                   b: UnsafePointer(inputs.base), ldb: d, beta: 0, c: pairB.base, ldc: n)
     }
 
-    /// φ(τ) = (1 − e^{−bτ})/b (τ when b = 0) and e^{−bτ}.
-    @inline(__always) public func freeMotion(_ tau: Double) -> (phi: Double, decay: Double) {
-        let b = friction
+    /// φ(t_e, t) and e(t_e, t) of the damping (HBF: (1 − e^{−bτ})/b and e^{−bτ}); (0, 1) for
+    /// gradient flow.
+    @inline(__always) public func freeMotion(from te: Double, to t: Double) -> (phi: Double, decay: Double) {
         if order == 1 { return (0, 1) }
-        if b == 0 { return (tau, 1) }
-        return (-expm1(-b * tau) / b, exp(-b * tau))
+        return damping.freeMotion(from: te, to: t)
     }
 
     /// z, ż, the forcing and ‖K_i ∘ d_r‖ of pair (i, r) at time t, from R(t), p(t), Δ(t)
     /// (`integral` = R, `rate` = p; for gradient flow `rate` is ignored).
     public func evaluate(sample i: Int, neuron r: Int, at t: Double, integral: VectorView, rate: VectorView,
                          residual: VectorView) -> KineticPairValue {
-        let (phi, decay) = freeMotion(t - syncTimes[r])
+        let (phi, decay) = freeMotion(from: syncTimes[r], to: t)
         let k = gram.base + i * n, mk = masks.base + r * n
         let rr = integral.base, pp = rate.base, dd = residual.base
         var sR = 0.0, sP = 0.0, sD = 0.0
@@ -158,7 +172,7 @@ public final class KineticPairKernel {
     /// values per block: with g = K_i ∘ d_r, the block sums y_b·g are one BLAS dgemv of the
     /// blocks×n matrix y (vectorized at the machine's width; the same result up to rounding).
     public func evaluate(sample i: Int, neuron r: Int, at t: Double, state y: VectorView) -> KineticPairValue {
-        let (phi, decay) = freeMotion(t - syncTimes[r])
+        let (phi, decay) = freeMotion(from: syncTimes[r], to: t)
         let k = gram.base + i * n, mk = masks.base + r * n
         let g = neuronInputs.base, sums = neuronSums.base
         for l in 0..<n { g[l] = k[l] * mk[l] }
@@ -180,7 +194,7 @@ public final class KineticPairKernel {
     /// every pair are the rows of U K, one BLAS dgemm of 6n² flops. Read the results with
     /// `neuronValue(_:)`.
     public func evaluateNeuron(_ r: Int, at t: Double, integral: VectorView, rate: VectorView, residual: VectorView) {
-        let (phi, decay) = freeMotion(t - syncTimes[r])
+        let (phi, decay) = freeMotion(from: syncTimes[r], to: t)
         let mk = masks.base + r * n
         let u = neuronInputs.base
         let rr = integral.base, pp = rate.base, dd = residual.base
@@ -220,10 +234,10 @@ public final class KineticPairKernel {
 
     /// Syncs neuron r to t_s (α ← α + φβ, β ← e^{−bτ}β, and A, B alike), with its mask unchanged.
     public func sync(neuron r: Int, at t: Double) {
-        let tau = t - syncTimes[r]
+        let te = syncTimes[r]
         syncTimes[r] = t
-        if order == 1 || tau == 0 { return }
-        let (phi, decay) = freeMotion(tau)
+        if order == 1 || t == te { return }
+        let (phi, decay) = freeMotion(from: te, to: t)
         for j in 0..<d {
             let q = j * m + r
             alpha.base[q] += phi * beta.base[q]
@@ -274,7 +288,7 @@ public final class KineticPairKernel {
         BLAS.gemm(transposeA: true, transposeB: false, m: d, n: m, k: n, alpha: 1, a: UnsafePointer(inputs.base), lda: d,
                   b: UnsafePointer(s), ldb: m, beta: 0, c: product.base, ldc: m)
         var phis = [Double](repeating: 0, count: m), decays = [Double](repeating: 1, count: m)
-        for r in 0..<m { (phis[r], decays[r]) = freeMotion(t - syncTimes[r]) }
+        for r in 0..<m { (phis[r], decays[r]) = freeMotion(from: syncTimes[r], to: t) }
         for j in 0..<d {
             for r in 0..<m {
                 let q = j * m + r
