@@ -16,6 +16,8 @@ struct BenchmarkCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed.") var seed: UInt64 = 0
     @Flag(name: .customLong("no-switching"), help: "Skip the switching-event benchmark (n = 20, d = 10, m = 2000, T = 50).")
     var noSwitching = false
+    @Flag(name: .customLong("scaling"), help: "Also run the growth grid (HBF to T = 20, d = 10: n = 20, 40, 80 at m = 2000; m = 8000, 32000 at n = 20) and the medium problem (n = 256, d = 64, m = 4096: HBF and Nesterov to T = 50) with auto's solver, and print time per switch.")
+    var scaling = false
 
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads: got \(threads); need at least 1 thread") }
@@ -61,6 +63,30 @@ struct BenchmarkCommand: ParsableCommand {
                                r.relativeDifferenceToExact.map { NumberFormat.short($0, digits: 2) } ?? "-"])
         }
         print(table.render(), terminator: "")
-        print("vs exact: ‖W_gsl(T) − W_exact(T)‖/‖W_exact(T)‖ between the two solvers of the same flow.")
+        print("vs exact: ‖W(T) − W_ref(T)‖/‖W_ref(T)‖ against the same flow's last exact run (kinetic where it runs, else exact pieces).")
+        if scaling { try printScaling() }
+    }
+
+    /// The growth table and the medium runs (issue 9), one row per run as it finishes.
+    private func printScaling() throws {
+        print("")
+        print("scaling: synthetic data, seed \(seed), auto's solver, event tolerance 1e-8, load \(NumberFormat.short(LoadAverage.oneMinute, digits: 3)) at start")
+        var table = Table(header: ["n", "d", "m", "flow", "T", "solver", "wall s", "switches", "ms per switch",
+                                   "switches per unit time", "wall / first", "final loss"])
+        var first: Double?
+        let runs = ScalingBenchmark.growthGrid.map { ($0.samples, 10, $0.width, "hbf", 20.0) }
+            + [(256, 64, 4096, "hbf", 50.0), (256, 64, 4096, "nesterov", 50.0)]
+        for (n, d, m, flow, end) in runs {
+            let row = try ScalingBenchmark.run(samples: n, dimension: d, width: m, flow: flow, endTime: end, seed: seed,
+                                               maximumWallSeconds: 600)
+            if first == nil { first = row.wallSeconds }
+            let ratio = d == 10 ? NumberFormat.short(row.wallSeconds / (first ?? row.wallSeconds), digits: 3) + "×" : "-"
+            table.rows.append(["\(n)", "\(d)", "\(m)", row.flow,
+                               row.reached < end ? "\(NumberFormat.short(end)) (stopped at \(NumberFormat.short(row.reached, digits: 3)))" : NumberFormat.short(end),
+                               row.solver, NumberFormat.short(row.wallSeconds, digits: 4), "\(row.switches)",
+                               NumberFormat.short(row.millisecondsPerSwitch, digits: 3),
+                               NumberFormat.short(row.switchesPerUnitTime, digits: 4), ratio, NumberFormat.short(row.finalLoss, digits: 4)])
+        }
+        print(table.render(), terminator: "")
     }
 }

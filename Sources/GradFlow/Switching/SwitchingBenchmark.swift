@@ -4,7 +4,8 @@ import Foundation
 /// Nesterov (γ = 3, t0 = 1e-6) on the weights of the two-layer ReLU network with n = 20
 /// unit-norm Gaussian inputs in d = 10, labels ±1, width m = 2000, seed 0
 /// (`Dataset.synthetic` then `ReLUNetwork.gaussian` from one `RandomSource(seed: 0)`),
-/// t ∈ [0, 50], solved with GSL stepping plus event location and with exact pieces. Wall times depend on the machine and on OpenBLAS's thread count
+/// t ∈ [0, 50], solved with GSL stepping plus event location, with exact pieces, and with the
+/// kinetic solver where `auto` uses it (HBF, Nesterov). Wall times depend on the machine and on OpenBLAS's thread count
 /// (set it with `BLASThreads.set` before calling; the rows record it).
 public enum SwitchingBenchmark {
     /// One run.
@@ -23,8 +24,8 @@ public enum SwitchingBenchmark {
         /// ∫ (number of sliding pairs) dt.
         public let slidingPairTime: Double
         public let finalLoss: Double
-        /// ‖W_gsl(T) − W_exact(T)‖ / ‖W_exact(T)‖ when both methods ran for the flow (set on
-        /// the GSL row), else nil.
+        /// ‖W(T) − W_ref(T)‖ / ‖W_ref(T)‖ against the flow's last exact run (kinetic where it
+        /// runs, else exact pieces), set on the other rows; nil on the reference row.
         public var relativeDifferenceToExact: Double?
         public let statistics: SwitchingStatistics
         public let blasThreads: Int
@@ -55,6 +56,10 @@ public enum SwitchingBenchmark {
         for flow in flows {
             var methods: [SwitchingMethod] = [.gslEvents(stepper: stepper, tolerances: tolerances)]
             if includeExact && flow.hasExactPieces { methods.append(.exactPieces) }
+            if includeExact && (try? Solver.switching(method: .kinetic, eventTolerance: eventTolerance)
+                .validate(for: flow, on: model)) != nil, model.automaticSolver(for: flow) == .kinetic {
+                methods.append(.kinetic)
+            }
             var finals: [[Double]] = []
             for method in methods {
                 var options = SolveOptions()
@@ -73,13 +78,16 @@ public enum SwitchingBenchmark {
                                 relativeDifferenceToExact: nil, statistics: statistics,
                                 blasThreads: BLASThreads.current))
             }
-            if finals.count == 2, finals[0].count == finals[1].count, !finals[0].isEmpty {
-                var num = 0.0, den = 0.0
-                for (a, b) in zip(finals[0], finals[1]) {
-                    num += (a - b) * (a - b)
-                    den += b * b
+            // Every other row against the last exact one (kinetic where it runs, else exact pieces).
+            if finals.count >= 2, let reference = finals.last, !reference.isEmpty {
+                for (k, other) in finals.dropLast().enumerated() where other.count == reference.count {
+                    var num = 0.0, den = 0.0
+                    for (a, b) in zip(other, reference) {
+                        num += (a - b) * (a - b)
+                        den += b * b
+                    }
+                    rows[rows.count - finals.count + k].relativeDifferenceToExact = (num / den).squareRoot()
                 }
-                rows[rows.count - 2].relativeDifferenceToExact = (num / den).squareRoot()
             }
         }
         return rows
