@@ -48,6 +48,10 @@ public protocol Model: AnyObject {
     /// The ReLU network whose activation switches the switching solvers and per-neuron
     /// Gauss–Newton work on; nil for models without one.
     var reluNetwork: ReLUNetwork? { get }
+    /// The products of a two-layer network whose activation's pieces a switching solver can
+    /// hold (`PieceEventSolver`: piecewise-linear activations, trained output layer); nil
+    /// otherwise.
+    var pieceProducts: TwoLayerProducts? { get }
     /// What the outputs record about the model.
     var summary: ModelSummary { get }
 }
@@ -56,6 +60,7 @@ extension Model {
     public var constantHessian: DenseMatrix? { nil }
     public var affineGradient: (kernel: SymmetricEigensystem, minimizer: [Double])? { nil }
     public var reluNetwork: ReLUNetwork? { nil }
+    public var pieceProducts: TwoLayerProducts? { nil }
     public var newtonKernel: (kernel: SymmetricEigensystem, minimizer: [Double])? { nil }
 
     public func predictions(at x: VectorView) -> [Double] { residual(at: x) }

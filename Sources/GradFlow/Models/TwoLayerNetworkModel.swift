@@ -47,7 +47,9 @@ extension TwoLayerNetworkModel {
         return monitors
     }
 
-    /// No switching solver handles these models yet: the GSL integrators.
-    public var supportedSolvers: Set<SolverKind> { [.gsl] }
+    /// The GSL integrators, plain or with every kink located (`events`, `PieceEventSolver`).
+    public var supportedSolvers: Set<SolverKind> { [.gsl, .events] }
+
+    public var pieceProducts: TwoLayerProducts? { products }
     public func automaticSolver(for flow: any ContinuousFlow) -> SolverKind { .gsl }
 }

@@ -192,6 +192,12 @@ private struct RunLoop {
             case .exact:
                 return try ModalPropagator(model: model, flow: flow, initialPosition: initialPosition)
             case .switching(let method, let eventTolerance):
+                if let products = model.pieceProducts, case .gslEvents(let stepper, let tolerances) = method {
+                    return try PieceEventsPropagator(model: model, products: products, flow: flow, initialState: state,
+                                                     startTime: startTime, stepper: stepper, tolerances: tolerances,
+                                                     eventTolerance: eventTolerance, logSwitches: options.recordSwitches,
+                                                     budget: budget)
+                }
                 let network = model.reluNetwork!  // checked by `Solver.validate`
                 switch method {
                 case .gslEvents(let stepper, let tolerances):

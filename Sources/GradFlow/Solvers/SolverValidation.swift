@@ -17,6 +17,17 @@ extension Solver {
                 throw InputError(.solver, value: name, allowed: "the exact solver needs a constant kernel and a flow with a modal solution")
             }
         case .switching(let method, let eventTolerance):
+            if model.pieceProducts != nil, case .gslEvents(let stepper, _) = method {
+                try Solver.checkEventTolerance(eventTolerance)
+                guard EventStepper.supported.contains(stepper) else {
+                    throw InputError(.stepper, value: stepper.rawValue,
+                                     allowed: "switching runs need an explicit one-step stepper: \(EventStepper.supported.map(\.rawValue).joined(separator: ", "))")
+                }
+                guard flow.isDrivenByGradient else {
+                    throw InputError(.solver, value: name, allowed: "switching solvers build the gradient ∇L piece by piece; \(flow.name) is not driven by it: use gsl")
+                }
+                return
+            }
             guard model.reluNetwork != nil else {
                 throw InputError(.solver, value: name, allowed: "switching solvers need a ReLU network's weights")
             }

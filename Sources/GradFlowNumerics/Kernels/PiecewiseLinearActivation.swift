@@ -40,7 +40,7 @@ public struct PiecewiseLinearActivation: Sendable, Equatable {
     }
 
     /// The index of the piece holding z (z at a breakpoint belongs to the piece on its left).
-    @inline(__always) func piece(_ z: Double) -> Int {
+    @inline(__always) public func piece(_ z: Double) -> Int {
         var k = 0
         while k < breakpoints.count && z > breakpoints[k] { k += 1 }
         return k
@@ -56,6 +56,23 @@ public struct PiecewiseLinearActivation: Sendable, Equatable {
             return breakpoints.isEmpty ? slopes[0] * z : values[0] + slopes[0] * (z - breakpoints[0])
         }
         return values[k - 1] + slopes[k] * (z - breakpoints[k - 1])
+    }
+
+    /// Piece k's affine function at any z (its extension beyond the piece): σ_k(z), equal to
+    /// σ(z) on piece k. A switching solver holds each pair on its piece inside a step.
+    @inline(__always) public func value(_ z: Double, onPiece k: Int) -> Double {
+        if k == 0 {
+            return breakpoints.isEmpty ? slopes[0] * z : values[0] + slopes[0] * (z - breakpoints[0])
+        }
+        return values[k - 1] + slopes[k] * (z - breakpoints[k - 1])
+    }
+
+    /// How far z lies inside piece k: min(z − c_k, c_{k+1} − z) over the piece's finite ends
+    /// (negative outside, +∞ when the piece is the whole line).
+    @inline(__always) public func margin(_ z: Double, onPiece k: Int) -> Double {
+        let lower = k > 0 ? z - breakpoints[k - 1] : .infinity
+        let upper = k < breakpoints.count ? breakpoints[k] - z : .infinity
+        return min(lower, upper)
     }
 
     /// True for a single breakpoint at 0: positively homogeneous (the leaky-ReLU family),

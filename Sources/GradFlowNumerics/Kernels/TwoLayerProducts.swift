@@ -26,6 +26,11 @@ public final class TwoLayerProducts {
     public let activation: PiecewiseLinearActivation
     /// a when it is fixed (nil: a is the last m entries of the state).
     public let fixedOutputWeights: [Double]?
+    /// The piece of every pair (i, r) (entry i·m + r) while `holdsPieces`: the products then
+    /// use each pair's affine piece σ_k (extended beyond the piece) instead of σ, so that a
+    /// switching solver integrates a smooth field inside a step (`PieceEventSolver`).
+    public private(set) var heldPieces: [Int32]
+    public private(set) var holdsPieces = false
 
     /// `inputs`: n×d row-major; `fixedOutputWeights` nil when a is trained.
     public init(inputs: [Double], targets: [Double], dimension: Int, width: Int,
@@ -44,6 +49,57 @@ public final class TwoLayerProducts {
         scratch = DoubleBuffer(count: n * m)
         errors = DoubleBuffer(count: n)
         scale = 1 / Double(width).squareRoot()
+        heldPieces = [Int32](repeating: 0, count: n * m)
+    }
+
+    /// Holds every pair on the piece that holds its z at x (from now on the products use the
+    /// held pieces).
+    public func holdPieces(at x: VectorView) {
+        holdsPieces = false
+        forwardPreactivations(x)
+        for k in 0..<(n * m) { heldPieces[k] = Int32(activation.piece(z.base[k])) }
+        holdsPieces = true
+    }
+
+    /// Moves pair k = i·m + r to `piece`.
+    public func setPiece(_ k: Int, to piece: Int) { heldPieces[k] = Int32(piece) }
+
+    /// Stops holding pieces: σ itself again (the held pieces are kept for `resumeHoldingPieces`).
+    public func releasePieces() { holdsPieces = false }
+
+    /// Holds the pieces held before `releasePieces` again.
+    public func resumeHoldingPieces() { holdsPieces = true }
+
+    /// The pairs whose z at x has left its held piece by more than `slack`, in increasing order.
+    public func pairsOffTheirPieces(at x: VectorView, slack: Double = 0) -> [Int] {
+        forwardPreactivations(x)
+        var out: [Int] = []
+        for k in 0..<(n * m) where activation.margin(z.base[k], onPiece: Int(heldPieces[k])) < -slack { out.append(k) }
+        return out
+    }
+
+    /// z_ri = w_rᵀx_i of pair k = i·m + r at x (O(d)).
+    public func preactivation(pair k: Int, at x: VectorView) -> Double {
+        let i = k / m, r = k % m
+        var v = 0.0
+        for j in 0..<d { v += inputs.base[i * d + j] * x.base[j * m + r] }
+        return v
+    }
+
+    /// Z = XW into the workspace.
+    private func forwardPreactivations(_ x: VectorView) {
+        BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d, alpha: 1,
+                  a: UnsafePointer(inputs.base), lda: d, b: x.base, ldb: m, beta: 0, c: z.base, ldc: m)
+    }
+
+    /// σ or the held piece's σ_k of pair k at z.
+    @inline(__always) private func value(_ zk: Double, pair k: Int) -> Double {
+        holdsPieces ? activation.value(zk, onPiece: Int(heldPieces[k])) : activation.value(zk)
+    }
+
+    /// σ' or the held piece's slope of pair k at z.
+    @inline(__always) private func slope(_ zk: Double, pair k: Int) -> Double {
+        holdsPieces ? activation.slopes[Int(heldPieces[k])] : activation.slope(zk)
     }
 
     /// The length of the state: [W | a], or W when a is fixed.
@@ -59,13 +115,12 @@ public final class TwoLayerProducts {
     @discardableResult
     public func forward(_ x: VectorView) -> VectorView {
         precondition(x.count == stateCount)
-        BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d, alpha: 1,
-                  a: UnsafePointer(inputs.base), lda: d, b: x.base, ldb: m, beta: 0, c: z.base, ldc: m)
+        forwardPreactivations(x)
         withOutputWeights(x) { a in
             for i in 0..<n {
                 var f = 0.0
                 for r in 0..<m {
-                    let v = activation.value(z.base[i * m + r])
+                    let v = value(z.base[i * m + r], pair: i * m + r)
                     s.base[i * m + r] = v
                     f += a[r] * v
                 }
@@ -82,7 +137,7 @@ public final class TwoLayerProducts {
         withOutputWeights(x) { a in
             for i in 0..<n {
                 let e = scale * errors.base[i]
-                for r in 0..<m { scratch.base[i * m + r] = e * a[r] * activation.slope(z.base[i * m + r]) }
+                for r in 0..<m { scratch.base[i * m + r] = e * a[r] * slope(z.base[i * m + r], pair: i * m + r) }
             }
         }
         // ∇_W (d×m) = Xᵀ (d×n) · scratch (n×m).
@@ -107,7 +162,7 @@ public final class TwoLayerProducts {
             (0..<n).map { i in
                 var rate = 0.0
                 for r in 0..<m {
-                    rate += a[r] * activation.slope(z.base[i * m + r]) * scratch.base[i * m + r]
+                    rate += a[r] * slope(z.base[i * m + r], pair: i * m + r) * scratch.base[i * m + r]
                     if trained { rate += s.base[i * m + r] * v.base[d * m + r] }
                 }
                 return scale * rate
@@ -128,7 +183,7 @@ public final class TwoLayerProducts {
             }
         }
         withOutputWeights(x) { a in
-            for i in 0..<n { for r in 0..<m { scratch.base[i * m + r] = a[r] * activation.slope(z.base[i * m + r]) } }
+            for i in 0..<n { for r in 0..<m { scratch.base[i * m + r] = a[r] * slope(z.base[i * m + r], pair: i * m + r) } }
         }
         let counts = DoubleBuffer(count: n * n), gram = DoubleBuffer(count: n * n)
         BLAS.gemm(transposeA: false, transposeB: true, m: n, n: n, k: m, alpha: 1,

@@ -1,0 +1,160 @@
+import Foundation
+
+/// GSL stepping of a flow on a two-layer network whose activation is piecewise linear (002 §6:
+/// leaky ReLU, any breakpoints and slopes) or whose output layer is trained with W (002 §5.3),
+/// with every kink located: the models of `TwoLayerProducts`.
+///
+/// Inside a step every pair (i, r) is held on the piece of σ that held z_ri at the step's start
+/// (`TwoLayerProducts.holdPieces`), so GSL integrates a smooth field (002 eq. 3.3, 4.3 and the
+/// higher-order flows with σ replaced by the held affine pieces). After each accepted step the
+/// solver checks every z_ri against its piece; if one left it, the crossing is located by
+/// bisection on the step length with fixed GSL steps from the step's start, until the bracket
+/// is narrower than the event tolerance, and the step ends at the bracket's far end, where the
+/// pairs that crossed move to their new pieces and the stepper restarts. The loss, its
+/// gradient and every monitor are continuous across a kink, only the field's derivative jumps.
+///
+/// Gradient flow can slide along a kink (both one-sided fields push into it, as for ReLU in
+/// 002 §4): this solver does not follow sliding, and stops with an input error when a pair
+/// that just crossed is pushed back at once. A pair that leaves its piece and returns within
+/// one step (a graze) is not seen; the step control keeps such excursions at the tolerance.
+final class PieceEventSolver {
+    let products: TwoLayerProducts
+    let system: MomentumSystem
+    let stepper: EventStepper
+    let eventTolerance: Double
+    let order: Int
+    let blockSize: Int
+    var statistics = SwitchingStatistics()
+    var budget: WorkBudget?
+    /// Every switch (time, pair) when logging.
+    var eventLog: [SwitchEvent]?
+    private(set) var t: Double
+    let y: DoubleBuffer
+    private let dydt: DoubleBuffer
+    private var dydtValid = false
+    private let start: DoubleBuffer
+    private let startDydt: DoubleBuffer
+    private let trial: DoubleBuffer
+    private let far: DoubleBuffer
+    private var h: Double
+
+    init(model: any Model, products: TwoLayerProducts, flow: any ContinuousFlow, stepper: Stepper, tolerances: Tolerances,
+         eventTolerance: Double, startTime: Double, initialState: [Double], initialStep: Double) throws {
+        self.products = products
+        system = try MomentumSystem(flow: flow, field: model)
+        self.stepper = try EventStepper(stepper: stepper, tolerances: tolerances, system: system)
+        self.eventTolerance = eventTolerance
+        order = flow.order
+        blockSize = model.dimension
+        precondition(initialState.count == system.dimension)
+        t = startTime
+        h = initialStep
+        y = DoubleBuffer(initialState)
+        dydt = DoubleBuffer(count: system.dimension)
+        start = DoubleBuffer(count: system.dimension)
+        startDydt = DoubleBuffer(count: system.dimension)
+        trial = DoubleBuffer(count: system.dimension)
+        far = DoubleBuffer(count: system.dimension)
+        statistics.method = SwitchingMethod.gslEvents(stepper: stepper, tolerances: tolerances).name
+        statistics.errorNorm = "max (GSL standard control)"
+        statistics.eventTolerance = eventTolerance
+        statistics.pieces = 1
+        products.holdPieces(at: position(y))
+    }
+
+    private func position(_ b: DoubleBuffer) -> VectorView { b.readOnly.slice(0, blockSize) }
+
+    /// The velocity block of the current state (for gradient flow: −∇L with the held pieces).
+    func currentVelocity() -> [Double] {
+        if order >= 2 { return Array(y.array[blockSize..<(2 * blockSize)]) }
+        var g = [Double](repeating: 0, count: blockSize)
+        position(y).array.withView { w in g.withMutableView { system.field.gradient(at: w, into: $0) } }
+        return g.map { -$0 }
+    }
+
+    func advance(to target: Double) throws {
+        while t < target {
+            try budget?.check(evaluations: stepper.evaluations, time: t)
+            if !dydtValid {
+                guard stepper.derivative(t: t, y: y, into: dydt) else { throw EarlyStop.diverged(time: t) }
+                dydtValid = true
+            }
+            let length = min(h, target - t)
+            let reaches = length == target - t
+            start.copyContents(from: y)
+            startDydt.copyContents(from: dydt)
+            switch stepper.attempt(t: t, h: length, y: y, dydt: dydt, saved: start) {
+            case .rejected(let retry):
+                statistics.rejectedSteps += 1
+                h = retry
+                continue
+            case .failed:
+                throw EarlyStop.diverged(time: t)
+            case .accepted(let next):
+                statistics.steps += 1
+                dydtValid = false
+                let off = products.pairsOffTheirPieces(at: position(y))
+                if off.isEmpty {
+                    t = reaches ? target : t + length
+                    h = next
+                    continue
+                }
+                try locate(from: t, length: length)
+                h = max(length, 16 * eventTolerance)
+            }
+        }
+    }
+
+    /// The earliest kink in (t0, t0 + length], by bisection with fixed steps from `start`: the
+    /// state moves to the bracket's far end and the pairs off their pieces there switch.
+    private func locate(from t0: Double, length: Double) throws {
+        var lo = 0.0, hi = length
+        far.copyContents(from: y)
+        while hi - lo > eventTolerance {
+            let mid = 0.5 * (lo + hi)
+            if mid <= lo || mid >= hi { break }
+            guard stepper.fixedStep(t: t0, h: mid, from: start, dydt: startDydt, into: trial) else {
+                throw EarlyStop.diverged(time: t0 + mid)
+            }
+            statistics.locationSteps += 1
+            if products.pairsOffTheirPieces(at: position(trial)).isEmpty {
+                lo = mid
+            } else {
+                hi = mid
+                far.copyContents(from: trial)
+            }
+        }
+        y.copyContents(from: far)
+        t = t0 + hi
+        let switched = products.pairsOffTheirPieces(at: position(y))
+        var previous: [(pair: Int, piece: Int)] = []
+        for k in switched {
+            let z = products.preactivation(pair: k, at: position(y))
+            previous.append((k, Int(products.heldPieces[k])))
+            products.setPiece(k, to: products.activation.piece(z))
+            eventLog?.append(SwitchEvent(time: t, sample: k / products.m, neuron: k % products.m, kind: .crossing))
+        }
+        statistics.add(SwitchCounts(crossings: switched.count))
+        statistics.eventTimes += 1
+        statistics.pieces += 1
+        stepper.reset()
+        if order == 1 { try refuseSliding(previous) }
+    }
+
+    /// Gradient flow: a pair whose rate on its new piece points back to the piece it left is
+    /// pushed into the kink from both sides (Filippov sliding), which this solver does not
+    /// follow.
+    private func refuseSliding(_ switched: [(pair: Int, piece: Int)]) throws {
+        guard stepper.derivative(t: t, y: y, into: dydt) else { throw EarlyStop.diverged(time: t) }
+        dydtValid = true
+        let velocity = dydt.readOnly.slice(0, blockSize)
+        for (k, old) in switched {
+            let rate = products.preactivation(pair: k, at: velocity)
+            let new = Int(products.heldPieces[k])
+            if (new > old && rate < 0) || (new < old && rate > 0) {
+                throw InputError(.solver, value: "events",
+                                 allowed: "gradient flow enters Filippov sliding on a kink at t = \(t) (sample \(k / products.m), neuron \(k % products.m)), which the events solver of this model does not follow; use --solver gsl")
+            }
+        }
+    }
+}
