@@ -95,6 +95,17 @@ final class PieceEventSolverTests: XCTestCase {
         }
     }
 
+    /// `auto` locates the kinks for the second-order flows and keeps plain GSL for gradient
+    /// flow (which may slide) and Newton flow (not driven by ∇L).
+    func testAutoChoosesEventsForSecondOrderFlows() throws {
+        for model in [try build("trained-output"), try build("piecewise-linear", ["slope": "0.1"])] {
+            XCTAssertEqual(model.automaticSolver(for: HeavyBallFlow(friction: 1)), .events)
+            XCTAssertEqual(model.automaticSolver(for: NesterovFlow(gamma: 3)), .events)
+            XCTAssertEqual(model.automaticSolver(for: GradientFlow()), .gsl)
+            XCTAssertEqual(model.automaticSolver(for: NewtonFlow()), .gsl)
+        }
+    }
+
     /// The models refuse the other switching solvers with a one-line message.
     func testRefusesExactAndKineticSolvers() throws {
         let model = try build("trained-output")

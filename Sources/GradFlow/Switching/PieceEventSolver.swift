@@ -7,9 +7,9 @@ import Foundation
 /// Inside a step every pair (i, r) is held on the piece of σ that held z_ri at the step's start
 /// (`TwoLayerProducts.holdPieces`), so GSL integrates a smooth field (002 eq. 3.3, 4.3 and the
 /// higher-order flows with σ replaced by the held affine pieces). After each accepted step the
-/// solver checks every z_ri against its piece; if one left it, the crossing is located by
-/// bisection on the step length with fixed GSL steps from the step's start, until the bracket
-/// is narrower than the event tolerance, and the step ends at the bracket's far end, where the
+/// solver checks every z_ri against its piece; if one left it, the crossing is located with
+/// fixed GSL steps from the step's start (interpolation of the pairs' margins, safeguarded by
+/// bisection) to within the event tolerance, and the step ends at the bracket's far end, where the
 /// pairs that crossed move to their new pieces and the stepper restarts. The loss, its
 /// gradient and every monitor are continuous across a kink, only the field's derivative jumps.
 ///
@@ -36,6 +36,7 @@ final class PieceEventSolver {
     private let startDydt: DoubleBuffer
     private let trial: DoubleBuffer
     private let far: DoubleBuffer
+    private let near: DoubleBuffer
     private var h: Double
 
     init(model: any Model, products: TwoLayerProducts, flow: any ContinuousFlow, stepper: Stepper, tolerances: Tolerances,
@@ -55,6 +56,7 @@ final class PieceEventSolver {
         startDydt = DoubleBuffer(count: system.dimension)
         trial = DoubleBuffer(count: system.dimension)
         far = DoubleBuffer(count: system.dimension)
+        near = DoubleBuffer(count: system.dimension)
         statistics.method = SwitchingMethod.gslEvents(stepper: stepper, tolerances: tolerances).name
         statistics.errorNorm = "max (GSL standard control)"
         statistics.eventTolerance = eventTolerance
@@ -105,24 +107,46 @@ final class PieceEventSolver {
         }
     }
 
-    /// The earliest kink in (t0, t0 + length], by bisection with fixed steps from `start`: the
-    /// state moves to the bracket's far end and the pairs off their pieces there switch.
+    /// The earliest kink in (t0, t0 + length] by fixed steps from `start` on a bracket
+    /// [lo, hi] (valid at lo, some pair off its piece at hi): the next trial is the earliest
+    /// crossing estimated by linear interpolation of the off pairs' margins on the bracket, plus
+    /// half the tolerance, with bisection when that does not shrink the bracket enough. The
+    /// event is accepted at hi once the estimate lies within the tolerance before hi (or the
+    /// bracket is that narrow); the state moves there and the pairs off their pieces switch.
     private func locate(from t0: Double, length: Double) throws {
         var lo = 0.0, hi = length
         far.copyContents(from: y)
+        near.copyContents(from: start)
+        var candidates = products.pairsOffTheirPieces(at: position(far))
+        var bisectNext = false
         while hi - lo > eventTolerance {
-            let mid = 0.5 * (lo + hi)
-            if mid <= lo || mid >= hi { break }
-            guard stepper.fixedStep(t: t0, h: mid, from: start, dydt: startDydt, into: trial) else {
-                throw EarlyStop.diverged(time: t0 + mid)
+            var estimate = hi
+            for k in candidates {
+                let piece = Int(products.heldPieces[k])
+                let a = products.activation.margin(products.preactivation(pair: k, at: position(near)), onPiece: piece)
+                let b = products.activation.margin(products.preactivation(pair: k, at: position(far)), onPiece: piece)
+                if a > 0, b < 0 { estimate = min(estimate, lo + (hi - lo) * a / (a - b)) }
+            }
+            if hi - estimate <= eventTolerance { break }
+            var next = min(estimate + 0.5 * eventTolerance, hi)
+            if bisectNext || !(next > lo && next < hi) { next = 0.5 * (lo + hi) }
+            if next <= lo || next >= hi { break }
+            guard stepper.fixedStep(t: t0, h: next, from: start, dydt: startDydt, into: trial) else {
+                throw EarlyStop.diverged(time: t0 + next)
             }
             statistics.locationSteps += 1
-            if products.pairsOffTheirPieces(at: position(trial)).isEmpty {
-                lo = mid
+            let off = products.pairsOffTheirPieces(at: position(trial))
+            let width = hi - lo
+            if off.isEmpty {
+                lo = next
+                near.copyContents(from: trial)
             } else {
-                hi = mid
+                hi = next
                 far.copyContents(from: trial)
+                candidates = off
             }
+            // The interpolation must halve the bracket at least every other trial.
+            bisectNext = !bisectNext && hi - lo > 0.5 * width
         }
         y.copyContents(from: far)
         t = t0 + hi
