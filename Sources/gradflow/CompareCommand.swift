@@ -10,7 +10,7 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var problem: ProblemOptions
 
-    @Option(help: "Comma-separated flows: \(FlowSpecification.allowedNames); 'none' for no flow.")
+    @Option(help: "Comma-separated flows NAME[:key=value]...: \(FlowSpecification.allowedNames); keys b (hbf), gamma, alpha, t0 (nesterov), coefficients=b1/b2/… (higher-order) override the flags; 'none' for no flow.")
     var flows: String = "gradient-flow,hbf,nesterov"
 
     @Option(help: "Comma-separated discrete methods NAME[:key=value]... (see README); 'none' for no method.")

@@ -40,7 +40,7 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Comma-separated seeds (default: --seed). Each seed draws its own data and W(0).")
     var seeds: String?
 
-    @Option(name: [.customLong("flows"), .customLong("flow")], help: "Comma-separated flows: \(FlowSpecification.allowedNames); 'none' for none.")
+    @Option(name: [.customLong("flows"), .customLong("flow")], help: "Comma-separated flows NAME[:key=value]... as in compare (a list of parameters: nesterov:gamma=3,nesterov:gamma=7): \(FlowSpecification.allowedNames); 'none' for none.")
     var flows: String = "hbf"
 
     @Option(help: "Comma-separated discrete methods NAME[:key=value]... as in compare (default none).")
