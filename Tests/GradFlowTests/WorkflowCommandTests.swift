@@ -1,0 +1,153 @@
+import Foundation
+import XCTest
+
+/// The research workflow's general commands (issue 12): seed bands in `compare --init-seeds`
+/// (data fixed, initialization varied), lists of flow parameters in `sweep` (`--flows
+/// nesterov:gamma=3,nesterov:gamma=7`), and `reproduce --plan`. Every problem is tiny (n = 6,
+/// d = 4, m = 32, t ≤ 4), so the whole class runs in a few seconds.
+final class WorkflowCommandTests: XCTestCase {
+    private var root: URL!
+    private static let tiny = ["--samples", "6", "--dimension", "4", "--width", "32", "--t-end", "4", "--points", "5"]
+
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("WorkflowCommandTests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        if let root { try? FileManager.default.removeItem(at: root) }
+    }
+
+    private func gradflow(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> GradflowRun {
+        let result = try runGradflow(arguments, in: root, timeout: 120)
+        XCTAssertEqual(result.status, 0, "gradflow \(arguments.joined(separator: " ")): \(result.stderr)", file: file, line: line)
+        return result
+    }
+
+    /// A `# key=value`-headed CSV without quoted cells: its header and rows.
+    private func csv(_ path: String) throws -> (header: [String], rows: [[String]]) {
+        let lines = try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+            .split(separator: "\n").map(String.init).filter { !$0.hasPrefix("# ") }
+        let split = lines.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        return (split[0], Array(split.dropFirst()))
+    }
+
+    /// One column of a CSV as numbers.
+    private func column(_ name: String, of path: String) throws -> [Double] {
+        let table = try csv(path)
+        let j = try XCTUnwrap(table.header.firstIndex(of: name), "\(path) has no column \(name)")
+        return table.rows.map { Double($0[j])! }
+    }
+
+    /// Every file under a directory, relative, hidden ones included.
+    private func files(_ directory: String) -> [String] {
+        (FileManager.default.enumerator(atPath: root.appendingPathComponent(directory).path)?.compactMap { $0 as? String } ?? []).sorted()
+    }
+
+    // MARK: - compare --init-seeds
+
+    /// The band's mean, min and max equal those of separate single-seed runs
+    /// (`compare --init-seed s`), whose files are the band's per-seed files byte for byte; the
+    /// files are the same for --jobs 1 and 2.
+    func testInitSeedBandMatchesSingleSeedRuns() throws {
+        let seeds = [0, 1, 2]
+        let common = Self.tiny + ["--seed", "4", "--flows", "gradient-flow,hbf", "--methods", "gd:eta=0.5,hb:recipe=000-experiment",
+                                  "--iterations", "12"]
+        _ = try gradflow(["compare"] + common + ["--init-seeds", "0,1,2", "--jobs", "1", "--output", "one"])
+        _ = try gradflow(["compare"] + common + ["--init-seeds", "0,1,2", "--jobs", "2", "--output", "two"])
+        for s in seeds { _ = try gradflow(["compare"] + common + ["--init-seed", "\(s)", "--jobs", "1", "--output", "single\(s)"]) }
+
+        // --jobs 1 and 2: the same files, the same bytes (JSON records hold wall times).
+        let written = files("one").filter { !$0.hasSuffix(".json") && !$0.hasPrefix(".") }
+        XCTAssertEqual(written, files("two").filter { !$0.hasSuffix(".json") && !$0.hasPrefix(".") })
+        XCTAssertTrue(written.contains("band.csv") && written.contains("band-summary.csv") && written.contains("init-seed2/hb.csv"), "\(written)")
+        XCTAssertFalse(files("one").contains { $0.contains(".gradflow-resume") }, "the resume folders are removed")
+        for file in written where !file.hasSuffix("/") {
+            var isDirectory: ObjCBool = false
+            FileManager.default.fileExists(atPath: root.appendingPathComponent("one/\(file)").path, isDirectory: &isDirectory)
+            if isDirectory.boolValue { continue }
+            XCTAssertEqual(try Data(contentsOf: root.appendingPathComponent("one/\(file)")),
+                           try Data(contentsOf: root.appendingPathComponent("two/\(file)")), file)
+        }
+
+        let runs = ["gradient-flow", "hbf", "gd", "hb"]
+        let band = try csv("one/band.csv")
+        XCTAssertEqual(band.header, ["run", "t", "k", "seeds", "loss_mean", "loss_min", "loss_max"])
+        for run in runs {
+            // Each seed's files are those of the single-seed command.
+            for s in seeds {
+                XCTAssertEqual(try Data(contentsOf: root.appendingPathComponent("one/init-seed\(s)/\(run).csv")),
+                               try Data(contentsOf: root.appendingPathComponent("single\(s)/\(run).csv")), "\(run), seed \(s)")
+            }
+            let losses = try seeds.map { try column("loss", of: "single\($0)/\(run).csv") }
+            let times = try column("t", of: "single0/\(run).csv")
+            let rows = band.rows.filter { $0[0] == run }
+            XCTAssertEqual(rows.count, losses[0].count, "\(run): one band row per sample")
+            XCTAssertEqual(rows.count, run.hasPrefix("g") && run != "gradient-flow" || run == "hb" ? 13 : 5, "\(run): k = 0 … 12, or 5 sample times")
+            for (j, row) in rows.enumerated() {
+                let values = losses.map { $0[j] }
+                XCTAssertEqual(row[3], "3")
+                // min and max are values of the runs, written at round-trip precision: exact.
+                XCTAssertEqual(Double(row[5]), values.min(), "\(run) row \(j)")
+                XCTAssertEqual(Double(row[6]), values.max(), "\(run) row \(j)")
+                // The mean sums in seed order as here; only rounding of a 3-term sum could
+                // differ: within 4 ulps.
+                let mean = values.reduce(0, +) / 3
+                XCTAssertEqual(Double(row[4])!, mean, accuracy: 4 * mean.ulp, "\(run) row \(j)")
+                if run == "gradient-flow" || run == "hbf" {
+                    XCTAssertEqual(Double(row[1]), times[j], "flows: the sample time")
+                    XCTAssertEqual(row[2], "")
+                } else {
+                    XCTAssertEqual(row[2], "\(j)", "discrete runs: k")
+                }
+            }
+            // hb's recipe reads H(0), which differs between initializations: so do its step
+            // size and its times, and t is left empty after k = 0; gd's η is fixed.
+            if run == "hb" { XCTAssertEqual(rows.dropFirst().map { $0[1] }, Array(repeating: "", count: 12)) }
+            if run == "gd" { XCTAssertEqual(Double(rows[12][1])!, 12 * 0.5, accuracy: 1e-12) }
+        }
+        // The summary's band of the final and minimum loss.
+        let summary = try csv("one/band-summary.csv")
+        for run in runs {
+            let row = try XCTUnwrap(summary.rows.first { $0[0] == run })
+            func value(_ name: String) -> Double { Double(row[summary.header.firstIndex(of: name)!])! }
+            let finals = try seeds.map { try column("loss", of: "single\($0)/\(run).csv").last! }
+            let minima = try seeds.map { try column("loss", of: "single\($0)/\(run).csv").min()! }
+            XCTAssertEqual(value("final_loss_min"), finals.min())
+            XCTAssertEqual(value("final_loss_max"), finals.max())
+            XCTAssertEqual(value("minimum_loss_min"), minima.min())
+            XCTAssertEqual(value("minimum_loss_max"), minima.max())
+            let mean = finals.reduce(0, +) / 3
+            XCTAssertEqual(value("final_loss_mean"), mean, accuracy: 4 * mean.ulp)
+        }
+        // The data are fixed, the initialization varies: the runs differ between seeds, and
+        // each record names its seeds.
+        XCTAssertNotEqual(try column("loss", of: "single0/gd.csv"), try column("loss", of: "single1/gd.csv"))
+        let header = try String(contentsOf: root.appendingPathComponent("one/band.csv"), encoding: .utf8)
+        for line in ["# seed=4", "# init_seeds=0,1,2", "# gradflow=", "# gsl="] { XCTAssertTrue(header.contains(line), line) }
+    }
+
+    // MARK: - sweep with a list of flow parameters
+
+    /// `--flows nesterov:gamma=3,nesterov:gamma=7` runs one point per γ, each equal to a
+    /// sweep of that γ alone given with `--gamma`; a method list works the same way.
+    func testSweepRunsAListOfFlowParameters() throws {
+        let common = ["sweep", "--samples", "6", "--dimension", "4", "--widths", "16,32", "--t-end", "3", "--points", "4"]
+        _ = try gradflow(common + ["--flows", "nesterov:gamma=3,nesterov:gamma=7,hbf:b=0.5",
+                                   "--methods", "nag-gamma:eta=0.1:gamma=3,nag-gamma:eta=0.1:gamma=7", "--output", "list"])
+        _ = try gradflow(common + ["--flows", "nesterov", "--gamma", "7", "--output", "g7"])
+        _ = try gradflow(common + ["--flows", "hbf", "--friction", "0.5", "--output", "b05"])
+        let table = try csv("list/sweep.csv")
+        XCTAssertEqual(table.rows.map { "\($0[0]) \($0[2])" },
+                       ["16 nesterov-gamma3", "16 nesterov-gamma7", "16 hbf-b0.5", "16 nag-gamma", "16 nag-gamma-2",
+                        "32 nesterov-gamma3", "32 nesterov-gamma7", "32 hbf-b0.5", "32 nag-gamma", "32 nag-gamma-2"])
+        for m in [16, 32] {
+            // The keyed entry is the flag's run: the same samples, bit for bit.
+            XCTAssertEqual(try column("loss", of: "list/m\(m)-nesterov-gamma7.csv"), try column("loss", of: "g7/m\(m).csv"))
+            XCTAssertEqual(try column("energy", of: "list/m\(m)-hbf-b0.5.csv"), try column("energy", of: "b05/m\(m).csv"))
+            XCTAssertNotEqual(try column("loss", of: "list/m\(m)-nesterov-gamma3.csv"), try column("loss", of: "g7/m\(m).csv"))
+            let record = try String(contentsOf: root.appendingPathComponent("list/m\(m)-nesterov-gamma7.csv"), encoding: .utf8)
+            XCTAssertTrue(record.contains("# gamma=7.0\n"), "the run records its γ")
+        }
+    }
+}
