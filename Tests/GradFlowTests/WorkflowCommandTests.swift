@@ -150,4 +150,67 @@ final class WorkflowCommandTests: XCTestCase {
             XCTAssertTrue(record.contains("# gamma=7.0\n"), "the run records its γ")
         }
     }
+    // MARK: - reproduce --full --plan
+
+    /// The value of each flag of a printed `gradflow compare` command (the last, if repeated).
+    private func flags(_ line: Substring) -> [String: String] {
+        let words = line.split(separator: " ").map(String.init)
+        var out: [String: String] = [:]
+        for (k, w) in words.enumerated() where w.hasPrefix("--") && k + 1 < words.count { out[w] = words[k + 1] }
+        return out
+    }
+
+    /// Every available reproduction's `--full --plan` runs nothing, writes nothing, and lists
+    /// commands whose options parse (the command checks them) at the paper's sizes, as
+    /// EXPERIMENTS.md lists them (typed here, not taken from the code).
+    func testEveryFullPlanHasThePapersSizes() throws {
+        let list = try gradflow(["reproduce", "--list"]).stdout.split(separator: "\n")
+        let available = list.compactMap { line -> String? in
+            let words = line.split(separator: " ")
+            return words.count > 1 && words[1] == "available" ? String(words[0]) : nil
+        }
+        XCTAssertEqual(available.count, 16, "\(available)")
+        var commands: [String: [[String: String]]] = [:]
+        for id in available {
+            let output = "plan-\(id)"
+            let result = try gradflow(["reproduce", id, "--full", "--plan", "--output", output, "--jobs", "2"])
+            XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent(output).path), "\(id): --plan writes nothing")
+            XCTAssertTrue(result.stdout.contains("nothing run or written"), result.stdout)
+            let lines = result.stdout.split(separator: "\n").filter { $0.hasPrefix("  gradflow compare ") }
+            XCTAssertTrue(result.stdout.contains("\(lines.count) compare commands"), "\(id): the count matches the listing")
+            commands[id] = lines.map(flags)
+        }
+        func values(_ id: String, _ flag: String) -> Set<String> { Set((commands[id] ?? []).compactMap { $0[flag] }) }
+        // 000 Fig. 2 / 001 Fig. 1 (App. D l.954–968, App. H.1): n = 5, d = 10, m = 1000, 50 iterations.
+        for id in ["000-F2", "001-F1"] {
+            XCTAssertEqual(values(id, "--samples"), ["5"], id)
+            XCTAssertEqual(values(id, "--dimension"), ["10"], id)
+            XCTAssertEqual(values(id, "--width"), ["1000"], id)
+            XCTAssertEqual(values(id, "--iterations"), ["50"], id)
+        }
+        // 001 Fig. 2 (App. H.2): L = 100, m = 50, d = 20, n = 5.
+        XCTAssertEqual(values("001-F2", "--model"), ["deep-linear:layers=100:hidden=50"])
+        XCTAssertEqual(values("001-F2", "--samples"), ["5"])
+        XCTAssertEqual(values("001-F2", "--dimension"), ["20"])
+        // 002: widths in 10³–10⁴ (l.480); Fig. 3 averages 10 runs.
+        for id in ["002-F1", "002-F2", "002-F3", "002-F4"] {
+            let widths = values(id, "--width").compactMap { Int($0) }
+            XCTAssertFalse(widths.isEmpty, id)
+            XCTAssertTrue(widths.allSatisfy { (1000...10_000).contains($0) }, "\(id): \(widths)")
+        }
+        XCTAssertEqual(values("002-F3", "--init-seed").count, 10)
+        // 003 Figs. 2–6 (l.287–340): m = 20 000 (Figs. 2, 5, 6), m ∈ {1250, …, 20 000} (Figs. 3–4), 5 seeds.
+        for id in ["003-F2", "003-F5", "003-F6"] { XCTAssertEqual(values(id, "--width"), ["20000"], id) }
+        for id in ["003-F3", "003-F4"] {
+            XCTAssertEqual(values(id, "--width"), ["1250", "2500", "5000", "10000", "20000"], id)
+            XCTAssertEqual(commands[id]?.count, 25, "\(id): 5 widths × 5 seeds")
+        }
+        for id in ["003-F2", "003-F3", "003-F4", "003-F5", "003-F6"] { XCTAssertEqual(values(id, "--init-seed"), ["0", "1", "2", "3", "4"], id) }
+        // 004 Fig. 3 (caption l.157–159): N = 20 000, d = 30 (m = 5, P = 5 and 2000 test points are margin-cnn's defaults).
+        XCTAssertEqual(values("004-F3", "--samples"), ["20000"])
+        XCTAssertEqual(values("004-F3", "--dimension"), ["30"])
+        XCTAssertEqual(values("004-F3", "--model"), ["margin-cnn"])
+        // The closed form runs no command.
+        XCTAssertEqual(commands["000-theta"]?.count, 0)
+    }
 }
