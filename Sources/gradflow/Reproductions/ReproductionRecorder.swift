@@ -11,6 +11,8 @@ struct FigureSpecification: Codable {
             case band
             /// A theorem's bound or a reference slope: dashed, no band.
             case bound
+            /// Points (x, mean) as markers, no line (a sample of data).
+            case scatter
         }
 
         var label: String
