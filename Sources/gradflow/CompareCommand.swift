@@ -131,7 +131,7 @@ struct CompareCommand: ParsableCommand {
         for line in legend { print(line) }
         var sections: [Report.Section] = [.table(table)]
         if let seeds {
-            let bands = InitializationBands(seeds: seeds, results: results, rows: perSeed, epsilon: epsilon)
+            let bands = InitializationBands(seeds: seeds, results: results, rows: perSeed)
             let metadata = bandMetadata(seeds: seeds, problem: plans[0].problem)
             print("over the \(seeds.count) initialization seeds \(seedLabels!.joined(separator: ",")) (data fixed by --seed \(problem.seed)): mean [min, max]")
             print(AlignedTextTableWriter().render(bands.summaryTable), terminator: "")

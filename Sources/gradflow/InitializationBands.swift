@@ -14,7 +14,7 @@ struct InitializationBands {
     let summaryCSV: Table
 
     /// `results[s][r]` and `rows[s][r]` are run r of seed s; every seed has the same runs.
-    init(seeds: [UInt64], results: [[RunResult]], rows: [[RateRow]], epsilon: Double) {
+    init(seeds: [UInt64], results: [[RunResult]], rows: [[RateRow]]) {
         var series = Table(header: ["run", "t", "k", "seeds", "loss_mean", "loss_min", "loss_max"])
         var summary = Table(header: ["run", "seeds", "final loss", "min loss", "reached ε", "t to ε", "k to ε"])
         var csv = Table(header: ["run", "seeds", "final_loss_mean", "final_loss_min", "final_loss_max",

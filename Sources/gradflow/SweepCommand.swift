@@ -46,6 +46,9 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Comma-separated discrete methods NAME[:key=value]... as in compare (default none).")
     var methods: String = "none"
 
+    @Option(parsing: .unconditional, help: "Discrete methods: exactly K iterations each (default: the iteration whose time is nearest the last sample time).")
+    var iterations: Int?
+
     @OptionGroup var flowParameters: FlowParameterOptions
     @OptionGroup var solverOptions: SolverOptions
 
@@ -68,6 +71,9 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs: got \(jobs); need at least 1") }
+        if let iterations, !(0...RunPlan.iterationLimit).contains(iterations) {
+            throw ValidationError("--iterations: got \(iterations); need 0 ≤ K ≤ \(RunPlan.iterationLimit)")
+        }
         guard problem.weights == nil, problem.outputWeights == nil else {
             throw ValidationError("--weights: got a weight file; a width sweep draws W(0) at each width, so it takes no weight files")
         }
@@ -101,7 +107,7 @@ struct SweepCommand: ParsableCommand {
     private func configuration() -> [String: String] {
         let s = problem.specification()
         let f = flowParameters
-        return [
+        var configuration: [String: String] = [
             "model": s.model, "model_options": s.modelOptions.values.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: ":"),
             "samples": "\(s.samples)", "dimension": "\(s.dimension)", "labels": s.labels.rawValue,
             "data": s.dataName ?? s.dataPath ?? "synthetic", "widths": widthsText, "seeds": (try? seedList().map(String.init).joined(separator: ",")) ?? "",
@@ -115,6 +121,9 @@ struct SweepCommand: ParsableCommand {
             "times": (try? solverOptions.sampleTimes().values.map(NumberFormat.roundTrip).joined(separator: ",")) ?? "",
             "lazy_c": NumberFormat.roundTrip(lazyC), "lazy_delta": NumberFormat.roundTrip(lazyDelta),
         ]
+        // Only when given, so that plans written before the option existed still match.
+        if let iterations { configuration["iterations"] = "\(iterations)" }
+        return configuration
     }
 
     func run() throws {
@@ -141,6 +150,7 @@ struct SweepCommand: ParsableCommand {
         spec.width = widthList[0]
         spec.seed = seedValues[0]
         var probe = RunPlan(command: "sweep", problem: try spec.build(), sampleTimes: times)
+        probe.iterations = iterations
         try probe.addFlows(flowSpecs, solverOptions: solverOptions, theoremEnergy: true)
         try probe.addMethods(methodTexts, flowParameters: flowParameters)
         let readsWidth = ModelCatalog.builders.first { $0.modelName == spec.model }?.readsWidth ?? true
@@ -189,6 +199,7 @@ struct SweepCommand: ParsableCommand {
             spec.width = point.width
             spec.seed = point.seed
             var plan = RunPlan(command: "sweep", problem: try spec.build(), sampleTimes: times)
+            plan.iterations = iterations
             try plan.addFlows(flowSpecs, solverOptions: solverOptions, theoremEnergy: true)
             try plan.addMethods(methodTexts, flowParameters: flowParameters)
             let result = try evaluate(plan: plan, run: plan.runs[point.runIndex], point: point, labelled: labelled)

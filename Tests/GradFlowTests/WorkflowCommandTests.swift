@@ -134,7 +134,7 @@ final class WorkflowCommandTests: XCTestCase {
     func testSweepRunsAListOfFlowParameters() throws {
         let common = ["sweep", "--samples", "6", "--dimension", "4", "--widths", "16,32", "--t-end", "3", "--points", "4"]
         _ = try gradflow(common + ["--flows", "nesterov:gamma=3,nesterov:gamma=7,hbf:b=0.5",
-                                   "--methods", "nag-gamma:eta=0.1:gamma=3,nag-gamma:eta=0.1:gamma=7", "--output", "list"])
+                                   "--methods", "nag-gamma:eta=0.1:gamma=3,nag-gamma:eta=0.1:gamma=7", "--iterations", "7", "--output", "list"])
         _ = try gradflow(common + ["--flows", "nesterov", "--gamma", "7", "--output", "g7"])
         _ = try gradflow(common + ["--flows", "hbf", "--friction", "0.5", "--output", "b05"])
         let table = try csv("list/sweep.csv")
@@ -148,6 +148,10 @@ final class WorkflowCommandTests: XCTestCase {
             XCTAssertNotEqual(try column("loss", of: "list/m\(m)-nesterov-gamma3.csv"), try column("loss", of: "g7/m\(m).csv"))
             let record = try String(contentsOf: root.appendingPathComponent("list/m\(m)-nesterov-gamma7.csv"), encoding: .utf8)
             XCTAssertTrue(record.contains("# gamma=7.0\n"), "the run records its γ")
+            // --iterations K: each method runs k = 0 … 7, each with its own γ.
+            XCTAssertEqual(try column("k", of: "list/m\(m)-nag-gamma-2.csv"), (0...7).map(Double.init))
+            let nag = try String(contentsOf: root.appendingPathComponent("list/m\(m)-nag-gamma-2.csv"), encoding: .utf8)
+            XCTAssertTrue(nag.contains("# gamma=7.0\n"), nag)
         }
     }
     // MARK: - reproduce --full --plan
