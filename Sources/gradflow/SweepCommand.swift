@@ -40,6 +40,10 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Comma-separated seeds (default: --seed). Each seed draws its own data and W(0).")
     var seeds: String?
 
+    @Option(name: .customLong("init-seeds"), parsing: .unconditional,
+            help: "Comma-separated initialization seeds: each point is repeated for each on the same data (that of its seed), and band.csv and band-summary.csv give the mean, min and max over them.")
+    var initSeeds: String?
+
     @Option(name: [.customLong("flows"), .customLong("flow")], help: "Comma-separated flows NAME[:key=value]... as in compare (a list of parameters: nesterov:gamma=3,nesterov:gamma=7): \(FlowSpecification.allowedNames); 'none' for none.")
     var flows: String = "hbf"
 
@@ -83,6 +87,9 @@ struct SweepCommand: ParsableCommand {
         }
         _ = try Self.integers(widthsText, option: "--widths", minimum: 1)
         _ = try seedList()
+        if try initializationSeeds() != nil, let initSeed = problem.initSeed {
+            throw ValidationError("--init-seeds: got \(initSeeds!) together with --init-seed \(initSeed); give one of them")
+        }
         guard !(plan && shard != nil) else { throw ValidationError("--plan: got --shard too; --plan only writes the plan") }
     }
 
@@ -96,6 +103,12 @@ struct SweepCommand: ParsableCommand {
             guard seen.insert(v).inserted else { throw ValidationError("\(option): got \(v) twice; give each value once") }
             return v
         }
+    }
+
+    /// The `--init-seeds` list (distinct, in the order given), or nil.
+    private func initializationSeeds() throws -> [UInt64]? {
+        guard let initSeeds else { return nil }
+        return try Self.integers(initSeeds, option: "--init-seeds", minimum: 0).map { UInt64($0) }
     }
 
     private func seedList() throws -> [UInt64] {
@@ -123,6 +136,7 @@ struct SweepCommand: ParsableCommand {
         ]
         // Only when given, so that plans written before the option existed still match.
         if let iterations { configuration["iterations"] = "\(iterations)" }
+        if let initSeeds { configuration["init_seeds"] = initSeeds }
         return configuration
     }
 
@@ -163,18 +177,23 @@ struct SweepCommand: ParsableCommand {
             widthList = [widthList[0]]
         }
         let runNames = probe.runs.map(\.name)
-        let labelled = seedValues.count > 1 || runNames.count > 1
+        let initValues = try initializationSeeds()
+        let labelled = seedValues.count > 1 || runNames.count > 1 || initValues != nil
         var points: [SweepPoint] = []
         for m in widthList {
             for seed in seedValues {
                 for (k, name) in runNames.enumerated() {
-                    let id = "m\(m)" + (seedValues.count > 1 ? "-seed\(seed)" : "") + (runNames.count > 1 ? "-\(name)" : "")
-                    points.append(SweepPoint(id: id, width: m, seed: seed, run: name, runIndex: k))
+                    for initSeed in initValues.map({ $0.map(Optional.some) }) ?? [nil] {
+                        let id = "m\(m)" + (seedValues.count > 1 ? "-seed\(seed)" : "") + (initSeed.map { "-init\($0)" } ?? "")
+                            + (runNames.count > 1 ? "-\(name)" : "")
+                        points.append(SweepPoint(id: id, width: m, seed: seed, run: name, runIndex: k, initSeed: initSeed))
+                    }
                 }
             }
         }
         let manifest = SweepManifest(directory: output)
-        let planned = SweepPlan(configuration: configuration(), labelled: labelled, points: points)
+        var planned = SweepPlan(configuration: configuration(), labelled: labelled, points: points)
+        planned.initializationSeeds = initValues
         try manifest.record(planned)
         if plan {
             print("planned \(points.count) points in \(manifest.planPath):")
@@ -198,6 +217,7 @@ struct SweepCommand: ParsableCommand {
             var spec = baseSpecification
             spec.width = point.width
             spec.seed = point.seed
+            spec.initializationSeed = point.initSeed ?? spec.initializationSeed
             var plan = RunPlan(command: "sweep", problem: try spec.build(), sampleTimes: times)
             plan.iterations = iterations
             try plan.addFlows(flowSpecs, solverOptions: solverOptions, theoremEnergy: true)
@@ -212,7 +232,7 @@ struct SweepCommand: ParsableCommand {
         if shard != nil {
             print("shard \(mine.index)/\(mine.count): computed \(computed), skipped \(skipped) (done earlier); when every shard is done: gradflow merge --output \(output)")
         } else {
-            try SweepMerge.merge(manifest: manifest, flowLine: "flows \(flows), methods \(methods), n = \(spec.samples), d = \(spec.dimension), seeds \(seedValues.map(String.init).joined(separator: ",")), solver \(solverOptions.solver.rawValue)")
+            try SweepMerge.merge(manifest: manifest, flowLine: "flows \(flows), methods \(methods), n = \(spec.samples), d = \(spec.dimension), seeds \(seedValues.map(String.init).joined(separator: ","))\(initValues.map { ", initialization seeds " + $0.map(String.init).joined(separator: ",") } ?? ""), solver \(solverOptions.solver.rawValue)")
         }
         if !stops.isEmpty { throw RunStopped(message: stops.joined(separator: "; ")) }
     }
@@ -238,7 +258,7 @@ struct SweepCommand: ParsableCommand {
         }
         let failed = verdicts.filter { !$0.held }
         let applicable = verdicts.filter(\.isApplicable).count
-        let lead = labelled ? ["\(point.width)", "\(point.seed)", point.run] : ["\(point.width)"]
+        let lead = labelled ? ["\(point.width)", "\(point.seed)"] + (point.initSeed.map { ["\($0)"] } ?? []) + [point.run] : ["\(point.width)"]
         let row = lead + [
             "\(applicable - failed.count)/\(applicable)",
             failed.isEmpty ? "-" : failed.map { String($0.name.prefix(while: { $0 != "=" && $0 != "," })).trimmingCharacters(in: .whitespaces) }.joined(separator: "; "),
@@ -247,8 +267,14 @@ struct SweepCommand: ParsableCommand {
             NumberFormat.short(trajectory[.lambdaMin]?.min() ?? .nan, digits: 4),
             NumberFormat.short(trajectory[.loss]?.last ?? .nan, digits: 4),
         ]
-        return SweepPointResult(id: point.id, row: row, detail: verdicts.map { lead + [$0.name, $0.summary] },
-                                stop: trajectory.earlyStop?.description)
+        var pointResult = SweepPointResult(id: point.id, row: row, detail: verdicts.map { lead + [$0.name, $0.summary] },
+                                           stop: trajectory.earlyStop?.description)
+        if point.initSeed != nil {
+            // The samples a band over initialization seeds needs (merged from the manifest).
+            pointResult.series = SweepPointSeries(time: trajectory[.time] ?? [], iteration: trajectory[.iteration], loss: trajectory[.loss] ?? [],
+                                             maxWeightDistance: trajectory[.maxWeightDistance]?.max())
+        }
+        return pointResult
     }
 }
 

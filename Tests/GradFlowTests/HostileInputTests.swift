@@ -262,6 +262,8 @@ final class HostileInputTests: XCTestCase {
             c(["compare"] + tiny + ["--flows", "newton,bogus:gamma=1", "--methods", "none"], ["--flows"], "unknown flow with a key"),
             c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16", "--flows", "nesterov:gamma=3,nesterov:alpha=7"], ["--flows nesterov:alpha=7"], "sweep flow entry α ≥ 2γ"),
             c(["lyapunov"] + tiny + ["--flows", "hbf:b=-1"], ["--flows hbf:b=-1"], "lyapunov flow entry b < 0"),
+            c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16", "--init-seeds", "1,1"], ["--init-seeds"], "sweep repeated initialization seed"),
+            c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16", "--init-seeds", "1,2", "--init-seed", "0"], ["--init-seeds"], "sweep --init-seeds with --init-seed"),
             c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16", "--methods", "gd:eta=0.1", "--iterations", "-1"], ["--iterations"], "sweep negative iteration count"),
             c(["reproduce", "--list", "--plan"], ["--plan"], "reproduce --plan with --list"),
             c(["reproduce", "004-T1", "--plan"], ["reproduce ID"], "reproduce --plan of an unavailable experiment"),

@@ -154,6 +154,49 @@ final class WorkflowCommandTests: XCTestCase {
             XCTAssertTrue(nag.contains("# gamma=7.0\n"), nag)
         }
     }
+    /// `sweep --init-seeds`: per width and run, the band over the initialization seeds equals
+    /// the separate sweeps `--init-seed s`; a sharded sweep merges to the same bytes.
+    func testSweepInitSeedBandMatchesSingleSeedSweeps() throws {
+        let common = ["sweep", "--samples", "6", "--dimension", "4", "--widths", "16,32", "--flows", "hbf", "--methods", "gd:eta=0.5",
+                      "--iterations", "6", "--t-end", "3", "--points", "4", "--seed", "2"]
+        _ = try gradflow(common + ["--init-seeds", "0,1,2", "--jobs", "2", "--output", "band"])
+        for s in 0..<3 { _ = try gradflow(common + ["--init-seed", "\(s)", "--output", "single\(s)"]) }
+        _ = try gradflow(common + ["--init-seeds", "0,1,2", "--plan", "--output", "sharded"])
+        for shard in ["1/2", "2/2"] { _ = try gradflow(common + ["--init-seeds", "0,1,2", "--shard", shard, "--output", "sharded"]) }
+        _ = try gradflow(["merge", "--output", "sharded"])
+        for file in ["band.csv", "band-summary.csv", "sweep.csv", "checks.csv"] {
+            XCTAssertEqual(try Data(contentsOf: root.appendingPathComponent("band/\(file)")),
+                           try Data(contentsOf: root.appendingPathComponent("sharded/\(file)")), file)
+        }
+        let band = try csv("band/band.csv")
+        XCTAssertEqual(band.header, ["m", "seed", "run", "t", "k", "seeds", "loss_mean", "loss_min", "loss_max"])
+        let summary = try csv("band/band-summary.csv")
+        for m in [16, 32] {
+            for run in ["hbf", "gd"] {
+                // The band's point files are the single sweeps' files, and its rows their band.
+                let losses = try (0..<3).map { try column("loss", of: "single\($0)/m\(m)-\(run).csv") }
+                for s in 0..<3 { XCTAssertEqual(try column("loss", of: "band/m\(m)-init\(s)-\(run).csv"), losses[s], "m\(m) \(run) init \(s)") }
+                let rows = band.rows.filter { $0[0] == "\(m)" && $0[1] == "2" && $0[2] == run }
+                XCTAssertEqual(rows.count, run == "gd" ? 7 : 4, "m\(m) \(run): k = 0 … 6, or 4 sample times")
+                for (j, row) in rows.enumerated() {
+                    let values = losses.map { $0[j] }
+                    XCTAssertEqual(Double(row[7]), values.min())
+                    XCTAssertEqual(Double(row[8]), values.max())
+                    // A 3-term sum in seed order, as here: within 4 ulps.
+                    let mean = values.reduce(0, +) / 3
+                    XCTAssertEqual(Double(row[6])!, mean, accuracy: 4 * mean.ulp)
+                    XCTAssertEqual(row[4], run == "gd" ? "\(j)" : "")
+                }
+                let line = try XCTUnwrap(summary.rows.first { $0[0] == "\(m)" && $0[2] == run })
+                XCTAssertEqual(Double(line[5]), losses.map { $0.last! }.min())
+                XCTAssertEqual(Double(line[6]), losses.map { $0.last! }.max())
+                let distances = try (0..<3).map { try column("max_weight_distance", of: "single\($0)/m\(m)-\(run).csv").max()! }
+                XCTAssertEqual(Double(line[11]), distances.min())
+                XCTAssertEqual(Double(line[12]), distances.max())
+            }
+        }
+    }
+
     // MARK: - reproduce --full --plan
 
     /// The value of each flag of a printed `gradflow compare` command (the last, if repeated).
