@@ -62,10 +62,10 @@ final class WorkflowCommandTests: XCTestCase {
         XCTAssertEqual(written, files("two").filter { !$0.hasSuffix(".json") && !$0.hasPrefix(".") })
         XCTAssertTrue(written.contains("band.csv") && written.contains("band-summary.csv") && written.contains("init-seed2/hb.csv"), "\(written)")
         XCTAssertFalse(files("one").contains { $0.contains(".gradflow-resume") }, "the resume folders are removed")
-        for file in written where !file.hasSuffix("/") {
+        for file in written {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: root.appendingPathComponent("one/\(file)").path, isDirectory: &isDirectory)
-            if isDirectory.boolValue { continue }
+            guard FileManager.default.fileExists(atPath: root.appendingPathComponent("one/\(file)").path, isDirectory: &isDirectory),
+                  !isDirectory.boolValue else { continue }
             XCTAssertEqual(try Data(contentsOf: root.appendingPathComponent("one/\(file)")),
                            try Data(contentsOf: root.appendingPathComponent("two/\(file)")), file)
         }
