@@ -111,7 +111,7 @@ struct ReproduceCommand: ParsableCommand {
                                             command: "", planOnly: true)
         try body(scale, recorder)
         for (key, value) in recorder.parameters { print("parameter \(key): \(value)") }
-        print("\(recorder.commands.count) compare commands" + (recorder.commands.isEmpty ? " (computed in closed form)" : "")
+        print("\(recorder.commands.count) compare commands" + (recorder.commands.isEmpty ? " (reproduce computes this one itself: a closed form, or data drawn from the seed)" : "")
               + "; options checked, nothing run or written")
     }
 }
