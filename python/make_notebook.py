@@ -64,6 +64,8 @@ def plot_figure(spec):
         color = {"color": f"C{s['color']}"} if s.get("color") is not None else {}
         if s["style"] == "bound":
             ax.plot(c["x"], c["mean"], "--", lw=1.2, label=s["label"], **color)
+        elif s["style"] == "scatter":
+            ax.plot(c["x"], c["mean"], "o", ms=2.5, alpha=0.6, label=s["label"], **color)
         else:
             seeds = int(meta.get("seeds", "1"))
             line, = ax.plot(c["x"], c["mean"], lw=1.6, label=s["label"] + (f" (mean of {seeds} seeds)" if seeds > 1 else ""), **color)
@@ -96,7 +98,7 @@ if manifest["commands"]:
     lines += ["", f"**Runs.** {len(manifest['commands'])} `gradflow compare` commands write the same per-run files under `runs/` "
               "(the first is shown; the others differ in the seed or width):", "", "```", manifest["commands"][0], "```"]
 else:
-    lines += ["", "**Runs.** None: the numbers are computed in closed form by `gradflow reproduce`."]
+    lines += ["", "**Runs.** None: `gradflow reproduce` computes the numbers itself (a closed form, or data drawn from the seed)."]
 display(Markdown("\n".join(lines)))
 '''
 

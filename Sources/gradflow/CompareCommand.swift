@@ -10,7 +10,7 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var problem: ProblemOptions
 
-    @Option(help: "Comma-separated flows: \(FlowSpecification.allowedNames); 'none' for no flow.")
+    @Option(help: "Comma-separated flows NAME[:key=value]...: \(FlowSpecification.allowedNames); keys b (hbf), gamma, alpha, t0 (nesterov), coefficients=b1/b2/… (higher-order) override the flags; 'none' for no flow.")
     var flows: String = "gradient-flow,hbf,nesterov"
 
     @Option(help: "Comma-separated discrete methods NAME[:key=value]... (see README); 'none' for no method.")
@@ -38,72 +38,83 @@ struct CompareCommand: ParsableCommand {
             throw ValidationError("--iterations: got \(iterations); need 0 ≤ K ≤ \(RunPlan.iterationLimit)")
         }
         guard epsilon.isFinite, epsilon > 0 else { throw ValidationError("--epsilon: got \(epsilon); must be a finite number > 0") }
+        if let seeds = try initializationSeeds() {
+            guard problem.initSeed == nil else {
+                throw ValidationError("--init-seeds: got \(initSeeds!) together with --init-seed \(problem.initSeed!); give one of them")
+            }
+            guard problem.weights == nil, problem.outputWeights == nil else {
+                throw ValidationError("--init-seeds: got \(initSeeds!); weight files (--weights) fix W(0), so there is no initialization to vary")
+            }
+            _ = seeds
+        }
+    }
+
+    @Option(name: .customLong("init-seeds"), parsing: .unconditional,
+            help: "Comma-separated initialization seeds: every run is repeated for each on the data of --seed (each seed's files in OUTPUT/init-seed<s>/), and band.csv and band-summary.csv give the mean, min and max over the seeds.")
+    var initSeeds: String?
+
+    /// The `--init-seeds` list (distinct, in the order given), or nil.
+    func initializationSeeds() throws -> [UInt64]? {
+        guard let initSeeds else { return nil }
+        return try SweepCommand.integers(initSeeds, option: "--init-seeds", minimum: 0).map { UInt64($0) }
     }
 
     func run() throws {
         try RunResume.resuming(output: output) { try execute(resume: $0) }
     }
 
+    /// The runs of the command on one problem, planned and validated.
+    private func plan(_ specification: ProblemSpecification) throws -> RunPlan {
+        let built = try specification.build()
+        var plan = RunPlan(command: "compare", problem: built, sampleTimes: try solverOptions.sampleTimes())
+        plan.iterations = iterations
+        try plan.addFlows(try flowParameters.specifications(list: flows, option: "--flows"), solverOptions: solverOptions)
+        try plan.addMethods(methods.listEntries(), flowParameters: flowParameters)
+        return plan
+    }
+
     private func execute(resume: RunResume) throws {
         GSL.disableAbortOnError()
         solverOptions.applyThreads()
-        let flowSpecs = try flowParameters.specifications(list: flows, option: "--flows")
-        let built = try problem.specification().build()
-        var plan = RunPlan(command: "compare", problem: built, sampleTimes: try solverOptions.sampleTimes())
-        plan.iterations = iterations
-        try plan.addFlows(flowSpecs, solverOptions: solverOptions)
-        try plan.addMethods(methods.listEntries(), flowParameters: flowParameters)
-        let frozen = built.model.spectra.linearRegime
-        print(problemLine(built, solver: solverOptions.solver))
-
+        let seeds = try initializationSeeds()
+        // Every run of every seed is planned (and validated) before the first starts.
+        var plans: [RunPlan] = []
+        for seed in seeds ?? [] {
+            var specification = problem.specification()
+            specification.initializationSeed = seed
+            plans.append(try plan(specification))
+        }
+        if seeds == nil { plans = [try plan(problem.specification())] }
         let outputs = OutputSet()
-        var summaries: [RateSummary] = []
-        var parameters: [String] = []
+        var perSeed: [[RateRow]] = []
+        var results: [[RunResult]] = []
         var stops: [String] = []
-        var notes: [String] = []
-        let results = try plan.executeAll(lambdaMin: false, prefix: { "\(output)/\($0.name)" }, outputs: outputs, jobs: jobs,
-                                          progress: progressOptions.line(), resume: resume)
-        for result in results {
-            let run = result.run
-            switch run.dynamics {
-            case .flow(let flow):
-                var summary = RateSummary(run: run.name, trajectory: result.solution, law: flow.lossLaw, epsilon: epsilon)
-                if let theorem = flow.theoremRate(lambda0: built.lambda0) {
-                    summary.theoryRate = theorem.rate
-                    summary.theorySource = theorem.source
-                }
-                summary.linearizedRate = try flow.linearizedLossRate(eigenvalues: frozen.eigenvalues)
-                summaries.append(summary)
-                parameters.append(([run.solver!.name] + flow.parameters.map { "\($0.0)=\(NumberFormat.short($0.1, digits: 4))" }).joined(separator: " "))
-            case .method(let method):
-                var summary = RateSummary(run: run.name, trajectory: result.solution, law: method.lossLaw, epsilon: epsilon)
-                if let rho = try method.spectralRadius(eigenvalues: frozen.eigenvalues) {
-                    summary.predictedFactorPerIteration = rho
-                    summary.theoryRate = -2 * log(rho) / method.timePerStep
-                    summary.theorySource = "spectral radius of the iteration on H(0): L ~ ρ^{2k}"
-                }
-                summaries.append(summary)
-                parameters.append(method.parameters.map { "\($0.0)=\(NumberFormat.short($0.1, digits: 4))" }.joined(separator: " "))
-                if let recipe = run.recipe { notes.append("\(run.name): recipe \(recipe.source)") }
+        var resumes: [RunResume] = []
+        defer { for r in resumes { r.clear() } }
+        for (k, plan) in plans.enumerated() {
+            print(problemLine(plan.problem, solver: solverOptions.solver) + (seeds.map { "; init seed \($0[k])" } ?? ""))
+            let directory = seeds.map { "\(output)/init-seed\($0[k])" } ?? output
+            var seedResume = resume
+            if seeds != nil {
+                seedResume = RunResume(output: directory, arguments: Array(CommandLine.arguments.dropFirst()))
+                resumes.append(seedResume)
             }
-            if let stop = result.solution.earlyStop { stops.append("\(run.name): \(stop.description)") }
+            let finished = try plan.executeAll(lambdaMin: false, prefix: { "\(directory)/\($0.name)" }, outputs: outputs, jobs: jobs,
+                                               progress: progressOptions.line(), resume: seedResume)
+            results.append(finished)
+            perSeed.append(try finished.map { try RateRow(result: $0, problem: plan.problem, epsilon: epsilon) })
+            let label = seeds.map { "init seed \($0[k]): " } ?? ""
+            for result in finished {
+                if let stop = result.solution.earlyStop { stops.append("\(label)\(result.run.name): \(stop.description)") }
+            }
         }
 
-        var table = Table(header: ["run", "parameters", "law", "theory rate", "linearized", "fitted rate", "fit window",
-                                   "ρ/iter theory", "ρ/iter fitted", "t to ε", "k to ε", "final loss", "min loss", "nfev"])
-        for (s, p) in zip(summaries, parameters) {
-            let window = s.fit.map { "[\(NumberFormat.short($0.window.lowerBound, digits: 4)), \(NumberFormat.short($0.window.upperBound, digits: 4))]" } ?? "-"
-            table.rows.append([
-                s.run, p.isEmpty ? "-" : p, s.law == .power ? "t^-r" : "e^-rt",
-                s.theoryRate.map { NumberFormat.short($0, digits: 4) } ?? "-",
-                s.linearizedRate.map { NumberFormat.short($0, digits: 4) } ?? "-",
-                s.fit.map { NumberFormat.short($0.rate, digits: 4) } ?? "-", window,
-                s.predictedFactorPerIteration.map { NumberFormat.short($0, digits: 5) } ?? "-",
-                s.fittedFactorPerIteration.map { NumberFormat.short($0, digits: 5) } ?? "-",
-                s.timeToEpsilon.map { NumberFormat.short($0, digits: 4) } ?? "-",
-                s.iterationsToEpsilon.map { "\($0)" } ?? "-",
-                NumberFormat.short(s.finalLoss, digits: 3), NumberFormat.short(s.minimumLoss, digits: 3), "\(s.evaluations)",
-            ])
+        let seedLabels = seeds.map { $0.map(String.init) }
+        var table = Table(header: (seeds == nil ? [] : ["init seed"])
+                          + ["run", "parameters", "law", "theory rate", "linearized", "fitted rate", "fit window",
+                             "ρ/iter theory", "ρ/iter fitted", "t to ε", "k to ε", "final loss", "min loss", "nfev"])
+        for (k, rows) in perSeed.enumerated() {
+            for row in rows { table.rows.append((seedLabels.map { [$0[k]] } ?? []) + row.cells) }
         }
         print(AlignedTextTableWriter().render(table), terminator: "")
         var legend = [
@@ -113,24 +124,49 @@ struct CompareCommand: ParsableCommand {
             "ρ/iter: contraction of ‖[ξ_k; ξ_{k−1}]‖ per iteration, predicted (spectral radius) and fitted (e^{slope/2} of ln L against k).",
             "ε = \(NumberFormat.roundTrip(epsilon)); fit window: from 25% into the usable range to the last sample above 1e-24·L(0).",
         ]
-        for s in summaries where !s.theorySource.isEmpty && s.predictedFactorPerIteration == nil { legend.append("\(s.run): \(s.theorySource)") }
-        legend += notes
+        for row in perSeed.first ?? [] where !row.summary.theorySource.isEmpty && row.summary.predictedFactorPerIteration == nil {
+            legend.append("\(row.summary.run): \(row.summary.theorySource)")
+        }
+        legend += (perSeed.first ?? []).compactMap(\.note)
         for line in legend { print(line) }
-        try outputs.add(.report(Report(sections: [.table(table), .notes(legend)])), as: MarkdownTableWriter(), to: "\(output)/rates.md")
-        var csv = Table(header: ["run", "law", "theory_rate", "theory_source", "linearized_rate", "fitted_rate", "fitted_rate_se",
-                                 "window_start", "window_end", "rho_per_iteration_theory", "rho_per_iteration_fitted",
-                                 "time_to_epsilon", "iterations_to_epsilon", "final_loss", "minimum_loss", "minimum_loss_at", "evaluations"])
-        for s in summaries {
-            func n(_ x: Double?) -> String { x.map(NumberFormat.roundTrip) ?? "" }
-            csv.rows.append([s.run, s.law.rawValue, n(s.theoryRate), s.theorySource, n(s.linearizedRate), n(s.fit?.rate),
-                             n(s.fit?.standardError), n(s.fit?.window.lowerBound), n(s.fit?.window.upperBound),
-                             n(s.predictedFactorPerIteration), n(s.fittedFactorPerIteration), n(s.timeToEpsilon),
-                             s.iterationsToEpsilon.map { "\($0)" } ?? "", NumberFormat.roundTrip(s.finalLoss),
-                             NumberFormat.roundTrip(s.minimumLoss), NumberFormat.roundTrip(s.minimumLossAt), "\(s.evaluations)"])
+        var sections: [Report.Section] = [.table(table)]
+        if let seeds {
+            let bands = InitializationBands(seeds: seeds, results: results, rows: perSeed)
+            let metadata = bandMetadata(seeds: seeds, problem: plans[0].problem)
+            print("over the \(seeds.count) initialization seeds \(seedLabels!.joined(separator: ",")) (data fixed by --seed \(problem.seed)): mean [min, max]")
+            print(AlignedTextTableWriter().render(bands.summaryTable), terminator: "")
+            sections.append(.table(bands.summaryTable))
+            legend.append("band: mean [min, max] over the initialization seeds \(seedLabels!.joined(separator: ",")), data fixed by --seed \(problem.seed); t and k to ε over the seeds that reach ε; band.csv has the loss band per run and sample, init-seed<s>/ each seed's files.")
+            try outputs.add(.annotatedTable(bands.seriesTable, metadata: metadata), as: CSVTableWriter(), to: "\(output)/band.csv")
+            try outputs.add(.annotatedTable(bands.summaryCSV, metadata: metadata), as: CSVTableWriter(), to: "\(output)/band-summary.csv")
+        }
+        sections.append(.notes(legend))
+        try outputs.add(.report(Report(sections: sections)), as: MarkdownTableWriter(), to: "\(output)/rates.md")
+        var csv = Table(header: (seeds == nil ? [] : ["init_seed"]) + RateRow.csvHeader)
+        for (k, rows) in perSeed.enumerated() {
+            for row in rows { csv.rows.append((seedLabels.map { [$0[k]] } ?? []) + row.csvCells) }
         }
         try outputs.add(.table(csv, caption: nil), as: CSVTableWriter(), to: "\(output)/rates.csv")
         try outputs.commit()
-        print("wrote \(output)/rates.md, \(output)/rates.csv and one CSV/JSON per run")
+        if seeds != nil {
+            print("wrote \(output)/rates.md, rates.csv, band.csv, band-summary.csv and one CSV/JSON per run in init-seed<s>/")
+        } else {
+            print("wrote \(output)/rates.md, \(output)/rates.csv and one CSV/JSON per run")
+        }
         if !stops.isEmpty { throw RunStopped(message: stops.joined(separator: "; ")) }
+    }
+
+    /// The `# key=value` lines of the band files: versions, the problem, the seeds, the runs.
+    private func bandMetadata(seeds: [UInt64], problem built: Problem) -> [(String, String)] {
+        let s = built.specification
+        var m: [(String, String)] = [("gradflow", ToolVersion.current), ("gsl", GSL.version), ("openblas", BLASThreads.configuration),
+                                     ("command", "compare"), ("model", built.model.name), ("data", s.dataName ?? s.dataPath ?? "synthetic")]
+        if s.dataPath == nil { m += [("samples", "\(s.samples)"), ("dimension", "\(s.dimension)"), ("labels", s.labels.rawValue)] }
+        if let width = built.model.summary.width { m.append(("width", "\(width)")) }
+        m += [("seed", "\(s.seed)"), ("init_seeds", seeds.map(String.init).joined(separator: ",")),
+              ("flows", flows), ("methods", methods), ("epsilon", NumberFormat.roundTrip(epsilon))]
+        if let iterations { m.append(("iterations", "\(iterations)")) }
+        m.append(("per_seed_files", "init-seed<s>/<run>.csv|json"))
+        return m
     }
 }

@@ -10,7 +10,7 @@ struct LyapunovCommand: ParsableCommand {
 
     @OptionGroup var problem: ProblemOptions
 
-    @Option(help: "Comma-separated flows: \(FlowSpecification.allowedNames).")
+    @Option(help: "Comma-separated flows NAME[:key=value]... as in compare: \(FlowSpecification.allowedNames).")
     var flows: String = "gradient-flow,hbf,nesterov"
 
     @Option(help: "Comma-separated discrete methods NAME[:key=value]... as in compare (default none).")

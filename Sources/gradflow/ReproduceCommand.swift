@@ -29,6 +29,9 @@ struct ReproduceCommand: ParsableCommand {
     @Flag(name: .customLong("no-notebook"), help: "Write the data only (no Python needed).")
     var noNotebook = false
 
+    @Flag(help: "Print the sizes and every gradflow compare command of the run (with --full, the paper's sizes), with their options checked, without running them; writes nothing.")
+    var plan = false
+
     @Option(parsing: .unconditional, help: "Independent runs at once, on separate cores (default: the number of cores). The files are the same for every value.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -36,6 +39,7 @@ struct ReproduceCommand: ParsableCommand {
         guard jobs >= 1 else { throw ValidationError("--jobs: got \(jobs); need at least 1") }
         if list {
             if let id { throw ValidationError("--list: got an ID (\(id)) as well; give --list alone or an ID") }
+            if plan { throw ValidationError("--plan: got --list as well; --plan lists the commands of one ID") }
             return
         }
         _ = try reproduction()
@@ -72,6 +76,10 @@ struct ReproduceCommand: ParsableCommand {
         let entry = try reproduction()
         guard case .available(let body) = entry.availability else { return }
         GSL.disableAbortOnError()
+        if plan {
+            try printPlan(entry, body: body)
+            return
+        }
         // Python is checked before any run, so a missing module writes nothing.
         let script = noNotebook ? nil : try NotebookBuilder.check()
         let scale: Reproduction.Scale = full ? .full : .standard
@@ -90,5 +98,20 @@ struct ReproduceCommand: ParsableCommand {
             try NotebookBuilder.make(script: script, data: directory, notebook: path)
             print("wrote \(path) (executed)")
         }
+    }
+
+    /// `--plan`: the sizes and the commands, each checked; nothing runs at these sizes and
+    /// nothing is written.
+    private func printPlan(_ entry: Reproduction, body: Reproduction.Body) throws {
+        let scale: Reproduction.Scale = full ? .full : .standard
+        let directory = output ?? "out/reproduce/\(entry.id)"
+        print("plan of reproduce \(entry.id) (\(scale.rawValue) scale): \(entry.title)")
+        print("sizes: \(full ? entry.scales.full : entry.scales.standard)")
+        let recorder = ReproductionRecorder(reproduction: entry, scale: scale, output: directory, jobs: jobs,
+                                            command: "", planOnly: true)
+        try body(scale, recorder)
+        for (key, value) in recorder.parameters { print("parameter \(key): \(value)") }
+        print("\(recorder.commands.count) compare commands" + (recorder.commands.isEmpty ? " (reproduce computes this one itself: a closed form, or data drawn from the seed)" : "")
+              + "; options checked, nothing run or written")
     }
 }

@@ -43,18 +43,19 @@ struct RunPlan {
     }
 
     /// Adds the flows (each with its solver, validated now).
-    mutating func addFlows(_ specifications: [FlowSpecification], solverOptions: SolverOptions,
+    mutating func addFlows(_ entries: [FlowEntry], solverOptions: SolverOptions,
                            theoremEnergy: Bool = false) throws {
         limits = try solverOptions.workLimits()
-        for specification in specifications {
-            var flow = try specification.build(lambda0: problem.lambda0)
+        for entry in entries {
+            var flow = try entry.build(lambda0: problem.lambda0)
             if theoremEnergy { flow = flow.withTheoremEnergy(lambda0: problem.lambda0) }
             let solver = try solverOptions.makeSolver(for: flow, model: problem.model)
             // Two runs of the same flow would have the same parameters and the same files.
-            guard !runs.contains(where: { $0.name == flow.name }) else {
-                throw CommandLineInputError(message: "--flows: got \(flow.name) twice; give each flow once")
+            let name = entry.runName(flow: flow)
+            guard !runs.contains(where: { $0.name == name }) else {
+                throw CommandLineInputError(message: "\(entry.option): got \(entry.text) twice; give each flow once, or different keys (nesterov:gamma=3,nesterov:gamma=7)")
             }
-            runs.append(PlannedRun(name: flow.name, dynamics: .flow(flow), solver: solver))
+            runs.append(PlannedRun(name: name, dynamics: .flow(flow), solver: solver))
         }
     }
 

@@ -41,7 +41,7 @@ struct SimulateCommand: ParsableCommand {
         solverOptions.applyThreads()
         let built = try problem.specification().build()
         var plan = RunPlan(command: "simulate", problem: built, sampleTimes: try solverOptions.sampleTimes())
-        try plan.addFlows([flowParameters.specification(kind: flow)], solverOptions: solverOptions)
+        try plan.addFlows([FlowEntry(specification: flowParameters.specification(kind: flow), option: "--flow")], solverOptions: solverOptions)
         let outputs = OutputSet()
         if saveSwitches, plan.runs[0].solver?.kind != .events, plan.runs[0].solver?.kind != .exactPieces,
            plan.runs[0].solver?.kind != .kinetic {

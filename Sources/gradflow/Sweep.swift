@@ -10,6 +10,8 @@ struct SweepPoint: Codable, Equatable {
     var seed: UInt64
     var run: String
     var runIndex: Int
+    /// `--init-seeds`: the initialization seed (the data stay those of `seed`).
+    var initSeed: UInt64?
 }
 
 /// The plan of a sweep: its configuration and its points, in order.
@@ -19,6 +21,8 @@ struct SweepPlan: Codable, Equatable {
     var labelled: Bool
     var points: [SweepPoint]
     var gradflow = ToolVersion.current
+    /// `--init-seeds`, when given: rows gain an `init seed` column and the merge writes bands.
+    var initializationSeeds: [UInt64]?
 }
 
 /// A finished point: its summary row and its checks.
@@ -27,6 +31,17 @@ struct SweepPointResult: Codable {
     var row: [String]
     var detail: [[String]]
     var stop: String?
+    /// With `--init-seeds`: the point's loss samples, for the bands.
+    var series: SweepPointSeries?
+}
+
+/// A point's samples kept in its manifest record for the bands over initialization seeds.
+struct SweepPointSeries: Codable {
+    var time: [Double]
+    /// Discrete runs: k.
+    var iteration: [Double]?
+    var loss: [Double]
+    var maxWeightDistance: Double?
 }
 
 /// The manifest in OUTPUT/sweep-manifest/: `plan.json`, and one `<point>.json` per finished
@@ -101,7 +116,7 @@ enum SweepMerge {
         guard missing.isEmpty else {
             throw CommandLineInputError(message: "--output: got \(manifest.directory); \(missing.count) of \(plan.points.count) points are not done (\(missing.prefix(5).joined(separator: ", "))\(missing.count > 5 ? ", …" : "")); run or resubmit their shards")
         }
-        let lead = plan.labelled ? ["m", "seed", "run"] : ["m"]
+        let lead = plan.labelled ? ["m", "seed"] + (plan.initializationSeeds == nil ? [] : ["init seed"]) + ["run"] : ["m"]
         var table = Table(header: lead + ["checks held", "failed checks", "max weight distance", "pattern change ratio",
                                           "min λ_min(H(t))", "final loss"])
         var detail = Table(header: lead + ["check", "verdict"])
@@ -116,6 +131,15 @@ enum SweepMerge {
         try outputs.add(.report(Report(sections: [.table(table), .table(detail)])), as: MarkdownTableWriter(), to: "\(directory)/sweep.md")
         try outputs.add(.table(table, caption: nil), as: CSVTableWriter(), to: "\(directory)/sweep.csv")
         try outputs.add(.table(detail, caption: nil), as: CSVTableWriter(), to: "\(directory)/checks.csv")
+        if let initSeeds = plan.initializationSeeds {
+            let bands = try SweepBands(plan: plan, results: results)
+            print("over the initialization seeds \(initSeeds.map(String.init).joined(separator: ",")) (data fixed by each seed): mean [min, max]")
+            print(AlignedTextTableWriter().render(bands.summaryTable), terminator: "")
+            let metadata: [(String, String)] = [("gradflow", plan.gradflow), ("gsl", GSL.version), ("command", "sweep")]
+                + plan.configuration.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            try outputs.add(.annotatedTable(bands.seriesTable, metadata: metadata), as: CSVTableWriter(), to: "\(directory)/band.csv")
+            try outputs.add(.annotatedTable(bands.summaryCSV, metadata: metadata), as: CSVTableWriter(), to: "\(directory)/band-summary.csv")
+        }
         try outputs.commit()
         print("wrote \(directory)/sweep.md, sweep.csv, checks.csv and one CSV/JSON per point (\(plan.points.count) points)")
     }

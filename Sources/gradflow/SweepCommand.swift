@@ -40,11 +40,18 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Comma-separated seeds (default: --seed). Each seed draws its own data and W(0).")
     var seeds: String?
 
-    @Option(name: [.customLong("flows"), .customLong("flow")], help: "Comma-separated flows: \(FlowSpecification.allowedNames); 'none' for none.")
+    @Option(name: .customLong("init-seeds"), parsing: .unconditional,
+            help: "Comma-separated initialization seeds: each point is repeated for each on the same data (that of its seed), and band.csv and band-summary.csv give the mean, min and max over them.")
+    var initSeeds: String?
+
+    @Option(name: [.customLong("flows"), .customLong("flow")], help: "Comma-separated flows NAME[:key=value]... as in compare (a list of parameters: nesterov:gamma=3,nesterov:gamma=7): \(FlowSpecification.allowedNames); 'none' for none.")
     var flows: String = "hbf"
 
     @Option(help: "Comma-separated discrete methods NAME[:key=value]... as in compare (default none).")
     var methods: String = "none"
+
+    @Option(parsing: .unconditional, help: "Discrete methods: exactly K iterations each (default: the iteration whose time is nearest the last sample time).")
+    var iterations: Int?
 
     @OptionGroup var flowParameters: FlowParameterOptions
     @OptionGroup var solverOptions: SolverOptions
@@ -68,6 +75,9 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs: got \(jobs); need at least 1") }
+        if let iterations, !(0...RunPlan.iterationLimit).contains(iterations) {
+            throw ValidationError("--iterations: got \(iterations); need 0 ≤ K ≤ \(RunPlan.iterationLimit)")
+        }
         guard problem.weights == nil, problem.outputWeights == nil else {
             throw ValidationError("--weights: got a weight file; a width sweep draws W(0) at each width, so it takes no weight files")
         }
@@ -77,6 +87,9 @@ struct SweepCommand: ParsableCommand {
         }
         _ = try Self.integers(widthsText, option: "--widths", minimum: 1)
         _ = try seedList()
+        if try initializationSeeds() != nil, let initSeed = problem.initSeed {
+            throw ValidationError("--init-seeds: got \(initSeeds!) together with --init-seed \(initSeed); give one of them")
+        }
         guard !(plan && shard != nil) else { throw ValidationError("--plan: got --shard too; --plan only writes the plan") }
     }
 
@@ -92,6 +105,12 @@ struct SweepCommand: ParsableCommand {
         }
     }
 
+    /// The `--init-seeds` list (distinct, in the order given), or nil.
+    private func initializationSeeds() throws -> [UInt64]? {
+        guard let initSeeds else { return nil }
+        return try Self.integers(initSeeds, option: "--init-seeds", minimum: 0).map { UInt64($0) }
+    }
+
     private func seedList() throws -> [UInt64] {
         guard let seeds else { return [problem.seed] }
         return try Self.integers(seeds, option: "--seeds", minimum: 0).map { UInt64($0) }
@@ -101,7 +120,7 @@ struct SweepCommand: ParsableCommand {
     private func configuration() -> [String: String] {
         let s = problem.specification()
         let f = flowParameters
-        return [
+        var configuration: [String: String] = [
             "model": s.model, "model_options": s.modelOptions.values.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: ":"),
             "samples": "\(s.samples)", "dimension": "\(s.dimension)", "labels": s.labels.rawValue,
             "data": s.dataName ?? s.dataPath ?? "synthetic", "widths": widthsText, "seeds": (try? seedList().map(String.init).joined(separator: ",")) ?? "",
@@ -115,6 +134,10 @@ struct SweepCommand: ParsableCommand {
             "times": (try? solverOptions.sampleTimes().values.map(NumberFormat.roundTrip).joined(separator: ",")) ?? "",
             "lazy_c": NumberFormat.roundTrip(lazyC), "lazy_delta": NumberFormat.roundTrip(lazyDelta),
         ]
+        // Only when given, so that plans written before the option existed still match.
+        if let iterations { configuration["iterations"] = "\(iterations)" }
+        if let initSeeds { configuration["init_seeds"] = initSeeds }
+        return configuration
     }
 
     func run() throws {
@@ -141,6 +164,7 @@ struct SweepCommand: ParsableCommand {
         spec.width = widthList[0]
         spec.seed = seedValues[0]
         var probe = RunPlan(command: "sweep", problem: try spec.build(), sampleTimes: times)
+        probe.iterations = iterations
         try probe.addFlows(flowSpecs, solverOptions: solverOptions, theoremEnergy: true)
         try probe.addMethods(methodTexts, flowParameters: flowParameters)
         let readsWidth = ModelCatalog.builders.first { $0.modelName == spec.model }?.readsWidth ?? true
@@ -153,18 +177,23 @@ struct SweepCommand: ParsableCommand {
             widthList = [widthList[0]]
         }
         let runNames = probe.runs.map(\.name)
-        let labelled = seedValues.count > 1 || runNames.count > 1
+        let initValues = try initializationSeeds()
+        let labelled = seedValues.count > 1 || runNames.count > 1 || initValues != nil
         var points: [SweepPoint] = []
         for m in widthList {
             for seed in seedValues {
                 for (k, name) in runNames.enumerated() {
-                    let id = "m\(m)" + (seedValues.count > 1 ? "-seed\(seed)" : "") + (runNames.count > 1 ? "-\(name)" : "")
-                    points.append(SweepPoint(id: id, width: m, seed: seed, run: name, runIndex: k))
+                    for initSeed in initValues.map({ $0.map(Optional.some) }) ?? [nil] {
+                        let id = "m\(m)" + (seedValues.count > 1 ? "-seed\(seed)" : "") + (initSeed.map { "-init\($0)" } ?? "")
+                            + (runNames.count > 1 ? "-\(name)" : "")
+                        points.append(SweepPoint(id: id, width: m, seed: seed, run: name, runIndex: k, initSeed: initSeed))
+                    }
                 }
             }
         }
         let manifest = SweepManifest(directory: output)
-        let planned = SweepPlan(configuration: configuration(), labelled: labelled, points: points)
+        var planned = SweepPlan(configuration: configuration(), labelled: labelled, points: points)
+        planned.initializationSeeds = initValues
         try manifest.record(planned)
         if plan {
             print("planned \(points.count) points in \(manifest.planPath):")
@@ -188,7 +217,9 @@ struct SweepCommand: ParsableCommand {
             var spec = baseSpecification
             spec.width = point.width
             spec.seed = point.seed
+            spec.initializationSeed = point.initSeed ?? spec.initializationSeed
             var plan = RunPlan(command: "sweep", problem: try spec.build(), sampleTimes: times)
+            plan.iterations = iterations
             try plan.addFlows(flowSpecs, solverOptions: solverOptions, theoremEnergy: true)
             try plan.addMethods(methodTexts, flowParameters: flowParameters)
             let result = try evaluate(plan: plan, run: plan.runs[point.runIndex], point: point, labelled: labelled)
@@ -201,7 +232,7 @@ struct SweepCommand: ParsableCommand {
         if shard != nil {
             print("shard \(mine.index)/\(mine.count): computed \(computed), skipped \(skipped) (done earlier); when every shard is done: gradflow merge --output \(output)")
         } else {
-            try SweepMerge.merge(manifest: manifest, flowLine: "flows \(flows), methods \(methods), n = \(spec.samples), d = \(spec.dimension), seeds \(seedValues.map(String.init).joined(separator: ",")), solver \(solverOptions.solver.rawValue)")
+            try SweepMerge.merge(manifest: manifest, flowLine: "flows \(flows), methods \(methods), n = \(spec.samples), d = \(spec.dimension), seeds \(seedValues.map(String.init).joined(separator: ","))\(initValues.map { ", initialization seeds " + $0.map(String.init).joined(separator: ",") } ?? ""), solver \(solverOptions.solver.rawValue)")
         }
         if !stops.isEmpty { throw RunStopped(message: stops.joined(separator: "; ")) }
     }
@@ -227,7 +258,7 @@ struct SweepCommand: ParsableCommand {
         }
         let failed = verdicts.filter { !$0.held }
         let applicable = verdicts.filter(\.isApplicable).count
-        let lead = labelled ? ["\(point.width)", "\(point.seed)", point.run] : ["\(point.width)"]
+        let lead = labelled ? ["\(point.width)", "\(point.seed)"] + (point.initSeed.map { ["\($0)"] } ?? []) + [point.run] : ["\(point.width)"]
         let row = lead + [
             "\(applicable - failed.count)/\(applicable)",
             failed.isEmpty ? "-" : failed.map { String($0.name.prefix(while: { $0 != "=" && $0 != "," })).trimmingCharacters(in: .whitespaces) }.joined(separator: "; "),
@@ -236,8 +267,14 @@ struct SweepCommand: ParsableCommand {
             NumberFormat.short(trajectory[.lambdaMin]?.min() ?? .nan, digits: 4),
             NumberFormat.short(trajectory[.loss]?.last ?? .nan, digits: 4),
         ]
-        return SweepPointResult(id: point.id, row: row, detail: verdicts.map { lead + [$0.name, $0.summary] },
-                                stop: trajectory.earlyStop?.description)
+        var pointResult = SweepPointResult(id: point.id, row: row, detail: verdicts.map { lead + [$0.name, $0.summary] },
+                                           stop: trajectory.earlyStop?.description)
+        if point.initSeed != nil {
+            // The samples a band over initialization seeds needs (merged from the manifest).
+            pointResult.series = SweepPointSeries(time: trajectory[.time] ?? [], iteration: trajectory[.iteration], loss: trajectory[.loss] ?? [],
+                                             maxWeightDistance: trajectory[.maxWeightDistance]?.max())
+        }
+        return pointResult
     }
 }
 

@@ -240,6 +240,35 @@ final class HostileInputTests: XCTestCase {
             c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", ""], ["--widths"], "empty width list"),
             c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16", "--rtol", "1e300"], ["--rtol"], "sweep rtol 1e300"),
         ]
+        // Issue 12: seed bands (--init-seeds), flow entries with keys, reproduce --plan.
+        list += [
+            c(["compare"] + tiny + ["--init-seeds", "0,0"], ["--init-seeds"], "repeated initialization seed"),
+            c(["compare"] + tiny + ["--init-seeds", "0,x"], ["--init-seeds"], "initialization seed not a number"),
+            c(["compare"] + tiny + ["--init-seeds", "-1"], ["--init-seeds"], "negative initialization seed"),
+            c(["compare"] + tiny + ["--init-seeds", "0,,1"], ["--init-seeds"], "empty initialization seed"),
+            c(["compare"] + tiny + ["--init-seeds", "1,2", "--init-seed", "3"], ["--init-seeds"], "--init-seeds with --init-seed"),
+            c(["compare"] + tiny + ["--init-seeds", "1,2", "--weights", "w.csv", "--output-weights", "a.csv"], ["--init-seeds"], "--init-seeds with weight files"),
+            c(["compare"] + tiny + ["--init-seeds", "0,1", "--flows", "none", "--methods", "hb:eta=0:beta=0.5"], ["--method hb:eta=0"], "bad method under --init-seeds"),
+            c(["compare"] + tiny + ["--flows", "nesterov:gamma=0", "--methods", "none"], ["--flows nesterov:gamma=0"], "flow entry γ = 0"),
+            c(["compare"] + tiny + ["--flows", "nesterov:gamma=abc", "--methods", "none"], ["--flows nesterov:gamma=abc"], "flow entry γ not a number"),
+            c(["compare"] + tiny + ["--flows", "nesterov:gamma=inf", "--methods", "none"], ["--flows nesterov:gamma=inf"], "flow entry γ infinite"),
+            c(["compare"] + tiny + ["--flows", "hbf:gamma=3", "--methods", "none"], ["--flows hbf:gamma=3"], "flow entry key of another flow"),
+            c(["compare"] + tiny + ["--flows", "gradient-flow:b=1", "--methods", "none"], ["--flows gradient-flow:b=1"], "flow entry key on a flow without keys"),
+            c(["compare"] + tiny + ["--flows", "nesterov:gamma=3,nesterov:gamma=3", "--methods", "none"], ["--flows"], "the same flow entry twice"),
+            c(["compare"] + tiny + ["--flows", "nesterov:gamma", "--methods", "none"], ["--flows nesterov:gamma"], "flow entry key without value"),
+            c(["compare"] + tiny + ["--flows", "nesterov:gamma=3:gamma=4", "--methods", "none"], ["--flows nesterov:gamma=3:gamma=4"], "flow entry key twice"),
+            c(["compare"] + tiny + ["--flows", "higher-order:coefficients=1", "--methods", "none"], ["--flows higher-order:coefficients=1"], "flow entry J = 1"),
+            c(["compare"] + tiny + ["--flows", "higher-order:coefficients=1//2", "--methods", "none"], ["--flows higher-order:coefficients=1//2"], "flow entry empty coefficient"),
+            c(["compare"] + tiny + ["--flows", "newton,bogus:gamma=1", "--methods", "none"], ["--flows"], "unknown flow with a key"),
+            c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16", "--flows", "nesterov:gamma=3,nesterov:alpha=7"], ["--flows nesterov:alpha=7"], "sweep flow entry α ≥ 2γ"),
+            c(["lyapunov"] + tiny + ["--flows", "hbf:b=-1"], ["--flows hbf:b=-1"], "lyapunov flow entry b < 0"),
+            c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16", "--init-seeds", "1,1"], ["--init-seeds"], "sweep repeated initialization seed"),
+            c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16", "--init-seeds", "1,2", "--init-seed", "0"], ["--init-seeds"], "sweep --init-seeds with --init-seed"),
+            c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16", "--methods", "gd:eta=0.1", "--iterations", "-1"], ["--iterations"], "sweep negative iteration count"),
+            c(["reproduce", "--list", "--plan"], ["--plan"], "reproduce --plan with --list"),
+            c(["reproduce", "004-T1", "--plan"], ["reproduce ID"], "reproduce --plan of an unavailable experiment"),
+            c(["reproduce", "000-F2", "--plan", "--jobs", "0"], ["--jobs"], "reproduce --plan with no jobs"),
+        ]
         return list
     }
 

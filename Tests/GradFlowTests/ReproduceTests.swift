@@ -12,7 +12,7 @@ final class ReproduceTests: XCTestCase {
     static let catalogue = ["000-theta", "000-F2", "001-F1", "001-F2", "002-F1", "002-F2", "002-F3", "002-F4", "003-T1", "003-F2",
                             "003-F3", "003-F4", "003-F5", "003-F6", "004-T1", "004-F2", "004-F3", "004-F1", "004-F4"]
     /// Experiments whose models GradFlow lacks.
-    static let needingModels = ["004-T1", "004-F2", "004-F1", "004-F4"]
+    static let needingModels = ["004-T1", "004-F1", "004-F4"]
 
     private var root: URL!
     private static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -121,7 +121,7 @@ final class ReproduceTests: XCTestCase {
 
     func testUnknownAndUnavailableIDsAreRefusedWithoutWriting() throws {
         let output = root.appendingPathComponent("data"), notebook = root.appendingPathComponent("nb/x.ipynb")
-        for (id, mentions) in [("XYZ", ["\"XYZ\"", "000-F2", "004-F4"]), ("004-F2", ["004-F2", "not available", "needs", "000-F2"])] {
+        for (id, mentions) in [("XYZ", ["\"XYZ\"", "000-F2", "004-F4"]), ("004-T1", ["004-T1", "not available", "needs", "000-F2"])] {
             let result = try gradflow(["reproduce", id, "--output", output.path, "--notebook", notebook.path])
             XCTAssertNotEqual(result.status, 0)
             XCTAssertEqual(result.stderrLines.count, 1, result.stderr)

@@ -44,14 +44,10 @@ struct FlowParameterOptions: ParsableArguments {
         return s
     }
 
-    /// Specifications for a comma-separated list of flow names (`none`: no flow).
-    func specifications(list: String, option: String) throws -> [FlowSpecification] {
-        try list.listEntries().map { name in
-            guard let kind = FlowSpecification.Kind(rawValue: name) else {
-                throw CommandLineInputError(message: "\(option): got \"\(name)\"; allowed: \(FlowSpecification.allowedNames)")
-            }
-            return specification(kind: kind)
-        }
+    /// The entries of a comma-separated list of flows `NAME[:key=value]...` (`none`: no flow),
+    /// each on top of these options' parameters.
+    func specifications(list: String, option: String) throws -> [FlowEntry] {
+        try list.listEntries().map { try FlowEntry($0, option: option, base: specification(kind:)) }
     }
 }
 

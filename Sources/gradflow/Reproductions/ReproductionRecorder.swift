@@ -11,6 +11,8 @@ struct FigureSpecification: Codable {
             case band
             /// A theorem's bound or a reference slope: dashed, no band.
             case bound
+            /// Points (x, mean) as markers, no line (a sample of data).
+            case scatter
         }
 
         var label: String
@@ -69,12 +71,17 @@ final class ReproductionRecorder {
     /// Why a disagreeing row disagrees (from EXPERIMENTS' analysis), shown when one does.
     var disagreement: String?
 
-    init(reproduction: Reproduction, scale: Reproduction.Scale, output: String, jobs: Int, command: String) {
+    /// `reproduce --plan`: record, check and print each `compare` command without running it
+    /// at its sizes (see `compare`); nothing is written.
+    let planOnly: Bool
+
+    init(reproduction: Reproduction, scale: Reproduction.Scale, output: String, jobs: Int, command: String, planOnly: Bool = false) {
         self.reproduction = reproduction
         self.scale = scale
         self.output = output
         self.jobs = jobs
         self.command = command
+        self.planOnly = planOnly
     }
 
     /// Records a parameter of the reproduction (shown first in the notebook).
@@ -86,28 +93,71 @@ final class ReproductionRecorder {
     /// and stages its runs under `runs/<group>/`. `methods`, when given, makes the `--methods`
     /// list from the built problem (to give GD the η of an HB recipe, read from H(0)).
     /// Returns the runs by name.
+    ///
+    /// With `planOnly`, the command's options are parsed and checked (every flow and method
+    /// entry included; a `methods` closure gets the built problem) and the command is printed;
+    /// the runs are then those of a narrow stand-in (`standIn`), only so that the reproduction's
+    /// later steps have results of the right shape to go on with: nothing runs at the
+    /// command's sizes, and nothing is written.
     @discardableResult
     func compare(_ arguments: [String], group: String,
                  methods: ((Problem) throws -> String)? = nil) throws -> [String: RunResult] {
         var command = try CompareCommand.parse(arguments)
-        let built = try command.problem.specification().build()
         var full = arguments
-        if let methods {
-            command.methods = try methods(built)
-            full += ["--methods", command.methods]
+        let built: Problem
+        if planOnly {
+            if let methods {
+                command.methods = try methods(try command.problem.specification().build())
+                full += ["--methods", command.methods]
+            }
+            _ = try command.flowParameters.specifications(list: command.flows, option: "--flows")
+            for entry in command.methods.listEntries() { _ = try MethodSpecification(commandLine: entry) }
+            let line = (["gradflow", "compare"] + full + ["--output", "\(output)/runs/\(group)"]).map(Self.quoted).joined(separator: " ")
+            commands.append(line)
+            print("  " + line)
+            command = try CompareCommand.parse(Self.standIn(full))
+            built = try command.problem.specification().build()
+        } else {
+            built = try command.problem.specification().build()
+            if let methods {
+                command.methods = try methods(built)
+                full += ["--methods", command.methods]
+            }
+            commands.append((["gradflow", "compare"] + full + ["--output", "\(output)/runs/\(group)"]).map(Self.quoted).joined(separator: " "))
         }
         let directory = "\(output)/runs/\(group)"
-        commands.append((["gradflow", "compare"] + full + ["--output", directory]).map(Self.quoted).joined(separator: " "))
         command.solverOptions.applyThreads()
         var plan = RunPlan(command: "compare", problem: built, sampleTimes: try command.solverOptions.sampleTimes())
         plan.iterations = command.iterations
         try plan.addFlows(try command.flowParameters.specifications(list: command.flows, option: "--flows"),
                           solverOptions: command.solverOptions)
         try plan.addMethods(command.methods.listEntries(), flowParameters: command.flowParameters)
-        let results = try plan.executeAll(lambdaMin: false, prefix: { "\(directory)/\($0.name)" }, outputs: outputs,
+        let results = try plan.executeAll(lambdaMin: false, prefix: { "\(directory)/\($0.name)" }, outputs: planOnly ? OutputSet() : outputs,
                                           jobs: jobs, progress: nil)
-        print("  \(group): \(results.map(\.run.name).joined(separator: ", "))")
+        if !planOnly { print("  \(group): \(results.map(\.run.name).joined(separator: ", "))") }
         return Dictionary(uniqueKeysWithValues: results.map { ($0.run.name, $0) })
+    }
+
+    /// A `compare` command's small stand-in for `--plan`: at most 8 neurons (`--width`), 40
+    /// samples, 3 layers (deep-linear's `layers`) and 40 test samples (margin-cnn's `test`,
+    /// default 2000); the rest (data files, flows, methods, iterations, times) as
+    /// given, so that the results have the shape the reproduction reads.
+    static func standIn(_ arguments: [String]) -> [String] {
+        let caps = ["--width": 8, "--samples": 40]
+        let modelCaps = ["layers": 3, "test": 40]
+        var out = arguments
+        for k in out.indices.dropLast() {
+            if let cap = caps[out[k]], let value = Int(out[k + 1]), value > cap { out[k + 1] = "\(cap)" }
+            if out[k] == "--model", let syntax = try? KeyValueSyntax(out[k + 1], input: "--model") {
+                var options = syntax.options
+                if syntax.name == "margin-cnn", options["test"] == nil { options["test"] = "2000" }
+                for (key, cap) in modelCaps {
+                    if let value = options[key].flatMap({ Int($0) }), value > cap { options[key] = "\(cap)" }
+                }
+                out[k + 1] = ([syntax.name] + options.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: ":")
+            }
+        }
+        return out
     }
 
     /// Stages `series/<name>.csv` with columns x, mean, min, max and returns its path

@@ -5,13 +5,7 @@ extension Reproduction {
     static let paper004Table1 = Reproduction(
         id: "004-T1", title: "004 Table 1: GD vs GD+M test accuracy, ReLU MLP/CNN teacher–student, Gaussian data",
         source: "papers/004 l.86–95, l.115–123",
-        availability: .notAvailable(needs: "ReLU MLP/CNN students and teachers with trained output layers, classification loss, a test split and a test-accuracy monitor"))
-
-    /// 004 Fig. 2 (l.110–114): a sketch of the margin data (D).
-    static let paper004Figure2 = Reproduction(
-        id: "004-F2", title: "004 Fig. 2: sketch of the small/large-margin data (D)",
-        source: "papers/004 l.110–114, l.229–248",
-        availability: .notAvailable(needs: "a scatter figure of samples; the data (D) exist as --model margin-cnn"))
+        availability: .notAvailable(needs: "teacher–student classification: Gaussian inputs labelled by teacher networks (linear, 1-/2-layer ReLU MLP and CNN) and over-parameterized ReLU MLP/CNN students with trained hidden and output layers; GradFlow's logistic loss, test split and accuracy monitors exist only for margin-cnn (the cubic patch CNN on data (D)), and 004's extraction gives no widths, kernel sizes, η or γ (l.86–95; its Appendix is absent)"))
 
     /// 004 Fig. 3 (caption l.157–159): GD vs GD+M on the margin data (D) with the cubic patch
     /// CNN (eq. CNN), logistic loss (eq. P); training loss and test accuracy on large- and
@@ -68,11 +62,11 @@ extension Reproduction {
     static let paper004Figure1 = Reproduction(
         id: "004-F1", title: "004 Fig. 1: ResNet-18/WRN-16 on CIFAR-10/100, GD vs GD+M and SGD vs SGD+M",
         source: "papers/004 l.54–73",
-        availability: .notAvailable(needs: "ResNet-18/WRN-16 and CIFAR-10/100 (out of GradFlow's scope)"))
+        availability: .notAvailable(needs: "ResNet-18 and WRN-16 trained with GD/GD+M and SGD/SGD+M on CIFAR-10/100 for 300 epochs: deep convolutional networks and image data sets, out of GradFlow's scope (two-layer and deep linear networks, the cubic patch CNN; no CIFAR on this machine)"))
 
     /// 004 Fig. 4 (l.163–181): CIFAR-10 with small-margin images.
     static let paper004Figure4 = Reproduction(
         id: "004-F4", title: "004 Fig. 4: CIFAR-10 with 10 % small-margin images, GD vs GD+M",
         source: "papers/004 l.163–181",
-        availability: .notAvailable(needs: "ResNet-18 and CIFAR-10 (out of GradFlow's scope)"))
+        availability: .notAvailable(needs: "ResNet-18 on CIFAR-10 with artificially generated small-margin images, GD/GD+M for 300 epochs over 5 runs: a deep convolutional network and an image data set, out of GradFlow's scope; its synthetic counterpart is 004-F3 (margin-cnn)"))
 }
