@@ -84,9 +84,12 @@ final class TrainedOutputNetworkTests: XCTestCase {
         }
     }
 
+    /// GSL plain and with located kinks (`PieceEventSolver`); not the ReLU network's exact and
+    /// kinetic solvers, which assume a fixed output layer.
     func testOnlyTheGSLSolversAreOffered() throws {
         let m = try build()
-        XCTAssertEqual(m.supportedSolvers, [.gsl])
-        XCTAssertNil(m.reluNetwork, "the switching solvers assume a fixed output layer")
+        XCTAssertEqual(m.supportedSolvers, [.gsl, .events])
+        XCTAssertNil(m.reluNetwork, "the exact switching solvers assume a fixed output layer")
+        XCTAssertNotNil(m.pieceProducts)
     }
 }
