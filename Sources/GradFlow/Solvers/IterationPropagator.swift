@@ -1,6 +1,7 @@
 /// A discrete method's iterations (`DiscreteIterator`) on the method's time axis. Between
 /// samples it only steps: no monitor runs and nothing is allocated per iteration. An iterate
-/// that is not finite stops the run at its time.
+/// that is not finite stops the run at its time (`DiscreteIterator.isFinite`: O(n) from the
+/// errors for the kinetic iterator).
 final class IterationPropagator: Propagator {
     private let method: any DiscreteMethod
     private let iterator: any DiscreteIterator
@@ -17,7 +18,7 @@ final class IterationPropagator: Propagator {
         while iterator.iteration < target {
             try budget?.check(evaluations: iterator.gradientEvaluations, time: method.time(ofIteration: iterator.iteration))
             iterator.step()
-            if !iterator.position.isFinite {
+            if !iterator.isFinite {
                 throw EarlyStop.diverged(time: method.time(ofIteration: iterator.iteration))
             }
         }
@@ -26,6 +27,12 @@ final class IterationPropagator: Propagator {
     func withState<R>(_ body: (PropagatorState) -> R) -> R {
         body(PropagatorState(position: iterator.position, velocity: iterator.velocity, derivatives: nil))
     }
+
+    /// The smallest loss of the iterates the iterator has seen (every iterate before the
+    /// last one reached, at least), when it knows them.
+    var lowestLoss: (loss: Double, iteration: Int)? { iterator.lowestLoss }
+
+    var activationFlips: Int? { iterator.activationFlips }
 
     var statistics: IntegrationStatistics {
         var s = IntegrationStatistics()
