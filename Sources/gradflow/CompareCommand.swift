@@ -51,6 +51,9 @@ struct CompareCommand: ParsableCommand {
         let built = try problem.specification().build()
         var plan = RunPlan(command: "compare", problem: built, sampleTimes: try solverOptions.sampleTimes())
         plan.iterations = iterations
+        // Monitors at the sample times only; the minimum loss and k to ε from every iterate.
+        plan.discreteSampling = .nearestSampleTimes
+        plan.lossLevel = epsilon
         try plan.addFlows(flowSpecs, solverOptions: solverOptions)
         try plan.addMethods(methods.listEntries(), flowParameters: flowParameters)
         let frozen = built.model.spectra.linearRegime

@@ -53,3 +53,28 @@ final class KineticIterationTests: XCTestCase {
         }
     }
 }
+
+extension KineticIterationTests {
+    func testProbeMedium() throws {
+        guard ProcessInfo.processInfo.environment["KINETIC_PROBE"] != nil else { return }
+        let net = try randomNetwork(samples: 256, dimension: 64, width: 4096, seed: 0)
+        let (eta, beta) = try peerParameters(net)
+        for b in [0.0, beta] {
+            let clock = ContinuousClock()
+            let t0 = clock.now
+            let kinetic = KineticMomentumIterator(kernel: ReLUSwitchingKernel(network: net), initialPosition: net.initialWeights.elements,
+                                                  stepSize: eta, momentum: b, timePerStep: 1)
+            let t1 = clock.now
+            var last = (0, 0, 0)
+            for k in 1...100 {
+                kinetic.step()
+                if k % 20 == 0 {
+                    print("k \(k) lowerings \(kinetic.kernelLowerings) loss \(kinetic.lastKnownLoss!.loss) flips +\(kinetic.activationFlips! - last.0) checks +\(kinetic.pairChecks - last.1) raises +\(kinetic.boundRaises - last.2)")
+                    last = (kinetic.activationFlips!, kinetic.pairChecks, kinetic.boundRaises)
+                }
+            }
+            let t2 = clock.now
+            print("beta \(b) eta \(eta): init \(t1 - t0), 100 steps \(t2 - t1)")
+        }
+    }
+}

@@ -115,29 +115,19 @@ public protocol DiscreteIterator: AnyObject {
     /// False once the iterate is known to be NaN or Inf. The default reads `position`
     /// (O(N)); an iterator that forms the position only on demand answers from its errors.
     var isFinite: Bool { get }
-    /// The smallest loss ½‖Δ_j‖² over the iterates j ≤ k the iterator has seen, with the first
-    /// j reaching it, when the iterations form the loss anyway (nil otherwise). The dense
-    /// iterators know the loss of every iterate whose gradient they took (j < k).
-    var lowestLoss: (loss: Double, iteration: Int)? { get }
+    /// The loss ½‖Δ_j‖² of the latest iterate j ≤ k whose loss the iterations formed anyway
+    /// (nil when they do not): the kinetic iterator knows j = k, the dense ones j = k − 1
+    /// from the gradient at w_{k−1} (when the model's gradient forms it,
+    /// `Model.lossAtLastGradient`). Read after every step, it gives every iterate's loss for free.
+    var lastKnownLoss: (loss: Double, iteration: Int)? { get }
     /// Activation flips so far, for iterators that track them.
     var activationFlips: Int? { get }
 }
 
 extension DiscreteIterator {
     public var isFinite: Bool { position.isFinite }
-    public var lowestLoss: (loss: Double, iteration: Int)? { nil }
+    public var lastKnownLoss: (loss: Double, iteration: Int)? { nil }
     public var activationFlips: Int? { nil }
-}
-
-/// The running minimum of the losses an iterator sees (the first iteration reaching it).
-struct LowestLoss {
-    private(set) var value: (loss: Double, iteration: Int)?
-
-    mutating func observe(_ loss: Double?, at k: Int) {
-        guard let loss, !loss.isNaN else { return }
-        if let v = value, !(loss < v.loss) { return }
-        value = (loss, k)
-    }
 }
 
 /// Validation shared by the methods' `makeIterator`.

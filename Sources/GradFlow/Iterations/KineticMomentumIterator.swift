@@ -7,7 +7,7 @@
 ///
 /// The iterates are the dense recurrence's (`MomentumRecurrenceIterator`) up to rounding: W_k
 /// is formed (one GEMM) only when `position` is read, and W_k − W_{k−1} when `velocity` is.
-/// The loss of every iterate is ½‖Δ_k‖², known at each step, so `lowestLoss` is exact.
+/// The loss of every iterate is ½‖Δ_k‖², known at each step (`lastKnownLoss`).
 /// `gradientEvaluations` counts iterations (one gradient's worth of information each).
 final class KineticMomentumIterator: DiscreteIterator {
     private let kernel: KineticIterationKernel
@@ -16,7 +16,6 @@ final class KineticMomentumIterator: DiscreteIterator {
     private let timePerStep: Double
     private var positionIteration = -1
     private var velocityIteration = -1
-    private(set) var lowestLoss: (loss: Double, iteration: Int)?
 
     init(kernel products: ReLUSwitchingKernel, initialPosition: [Double], stepSize: Double, momentum: Double,
          timePerStep: Double) {
@@ -27,7 +26,6 @@ final class KineticMomentumIterator: DiscreteIterator {
         positionIteration = 0
         velocityIteration = 0
         self.timePerStep = timePerStep
-        lowestLoss = (kernel.loss, 0)
     }
 
     var iteration: Int { kernel.iteration }
@@ -37,6 +35,7 @@ final class KineticMomentumIterator: DiscreteIterator {
     /// Pair evaluations and bound raises, for diagnostics and tests.
     var pairChecks: Int { kernel.pairChecks }
     var boundRaises: Int { kernel.boundRaises }
+    var kernelLowerings: Int { kernel.boundLowerings }
 
     var position: VectorView {
         if positionIteration != kernel.iteration {
@@ -58,9 +57,8 @@ final class KineticMomentumIterator: DiscreteIterator {
         return velocityBuffer.readOnly
     }
 
-    func step() {
-        kernel.step()
-        let loss = kernel.loss
-        if let best = lowestLoss, loss < best.loss { lowestLoss = (loss, kernel.iteration) }
-    }
+    /// ½‖Δ_k‖² of the current iterate.
+    var lastKnownLoss: (loss: Double, iteration: Int)? { (kernel.loss, kernel.iteration) }
+
+    func step() { kernel.step() }
 }

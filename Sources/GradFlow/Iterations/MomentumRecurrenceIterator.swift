@@ -44,9 +44,11 @@ final class MomentumRecurrenceIterator: DiscreteIterator {
 
     private(set) var iteration = 0
     private(set) var gradientEvaluations = 0
-    private var lowest = LowestLoss()
-    /// The loss of every w_j, j < k, from the gradients (when the model forms it).
-    var lowestLoss: (loss: Double, iteration: Int)? { lowest.value }
+    /// The loss of w_{k−1} from its gradient (when the model forms it).
+    var lastKnownLoss: (loss: Double, iteration: Int)? {
+        guard iteration > 0, let loss = field.lossAtLastGradient else { return nil }
+        return (loss, iteration - 1)
+    }
 
     /// Constant η and β_1 … β_J.
     init(field: any Model, initialPosition: [Double], stepSize: Double, momenta: [Double], timePerStep: Double) {
@@ -90,7 +92,6 @@ final class MomentumRecurrenceIterator: DiscreteIterator {
         let out = ring[(head + depth + 1) % count].view
         let g = gradientBuffer.view
         field.gradient(at: current.readOnly, into: g)
-        lowest.observe(field.lossAtLastGradient, at: iteration)
         gradientEvaluations += 1
         let eta = stepSize
         for i in 0..<n { out[i] = current[i] - eta * g[i] }

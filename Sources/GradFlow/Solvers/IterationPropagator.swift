@@ -7,10 +7,28 @@ final class IterationPropagator: Propagator {
     private let iterator: any DiscreteIterator
     private let budget: WorkBudget?
 
-    init(model: any Model, method: any DiscreteMethod, initialPosition: [Double], budget: WorkBudget? = nil) throws {
+    /// Every iterate's loss the iterator reports (`DiscreteIterator.lastKnownLoss`).
+    private(set) var iterateLosses: IterateLosses?
+    private let lossLevel: Double?
+
+    init(model: any Model, method: any DiscreteMethod, initialPosition: [Double], budget: WorkBudget? = nil,
+         lossLevel: Double? = nil) throws {
         self.method = method
         self.budget = budget
+        self.lossLevel = lossLevel
         iterator = try method.makeIterator(field: model, initialPosition: initialPosition)
+        observeLoss()
+    }
+
+    /// O(1): the iterator's loss of its latest known iterate, into the running record.
+    @inline(__always)
+    private func observeLoss() {
+        guard let (loss, k) = iterator.lastKnownLoss, !loss.isNaN else { return }
+        let t = method.time(ofIteration: k)
+        if iterateLosses == nil {
+            iterateLosses = IterateLosses(minimumLoss: loss, minimumIteration: k, minimumTime: t, level: lossLevel)
+        }
+        iterateLosses!.observe(loss, iteration: k, time: t)
     }
 
     func advance(to point: SamplePoint) throws {
@@ -18,6 +36,7 @@ final class IterationPropagator: Propagator {
         while iterator.iteration < target {
             try budget?.check(evaluations: iterator.gradientEvaluations, time: method.time(ofIteration: iterator.iteration))
             iterator.step()
+            observeLoss()
             if !iterator.isFinite {
                 throw EarlyStop.diverged(time: method.time(ofIteration: iterator.iteration))
             }
@@ -28,11 +47,16 @@ final class IterationPropagator: Propagator {
         body(PropagatorState(position: iterator.position, velocity: iterator.velocity, derivatives: nil))
     }
 
-    /// The smallest loss of the iterates the iterator has seen (every iterate before the
-    /// last one reached, at least), when it knows them.
-    var lowestLoss: (loss: Double, iteration: Int)? { iterator.lowestLoss }
-
-    var activationFlips: Int? { iterator.activationFlips }
+    /// Iterators that track activation flips (the kinetic one) report them as switches.
+    var switching: SwitchingStatistics? {
+        iterator.activationFlips.map {
+            var s = SwitchingStatistics()
+            s.method = "kinetic-iterations"
+            s.errorNorm = "none"
+            s.events = $0
+            return s
+        }
+    }
 
     var statistics: IntegrationStatistics {
         var s = IntegrationStatistics()

@@ -12,11 +12,14 @@ protocol Propagator: AnyObject {
     var switching: SwitchingStatistics? { get }
     /// Switching solvers asked to log: every activation switch.
     var switchLog: [SwitchEvent]? { get }
+    /// Discrete runs: the losses of every iterate (see `IterateLosses`).
+    var iterateLosses: IterateLosses? { get }
 }
 
 extension Propagator {
     var switching: SwitchingStatistics? { nil }
     var switchLog: [SwitchEvent]? { nil }
+    var iterateLosses: IterateLosses? { nil }
 }
 
 /// A sample point: a time, and for discrete runs the iteration.

@@ -49,8 +49,12 @@ import Foundation
 /// U_i is raised to 2T and all m pairs of sample i are re-keyed at k — their z(k) are still
 /// certified, since they depend only on Δ_j, j < k, all within the old bounds.
 ///
-/// Layouts: X n×d, K n×n, W, α, b d×m (entry j·m + r), A, B, masks m×n (entry r·n + i:
-/// pair index r·n + i), H_S n×n. Nothing is allocated after `init`.
+/// Layouts: X n×d, K n×n, W d×m (entry j·m + r), α, b m×d (neuron r's d values contiguous,
+/// entry r·d + j), A, B, masks m×n (entry r·n + i:
+/// pair index r·n + i; the masks as bytes, 1/8 of the memory a pair check reads), H_S n×n.
+/// The flips of one iteration change H_S through a row buffer C (row i += δc²K_i ∘ d_r,
+/// diagonal half), merged once per iteration as H_S += C + Cᵀ: no strided column writes per
+/// flip. Nothing is allocated after `init`.
 public final class KineticIterationKernel {
     public let n: Int, d: Int, m: Int
     /// η.
@@ -66,7 +70,10 @@ public final class KineticIterationKernel {
     private let drift: DoubleBuffer
     private let pairA: DoubleBuffer
     private let pairB: DoubleBuffer
-    private let masks: DoubleBuffer
+    private let masks: UnsafeMutablePointer<UInt8>
+    /// C, the row changes of H_S pending since the last merge, and whether any is.
+    private let kernelChange: DoubleBuffer
+    private var kernelChangePending = false
     private let kernel: DoubleBuffer
     private let errors: DoubleBuffer
     private let errorStep: DoubleBuffer
@@ -80,9 +87,13 @@ public final class KineticIterationKernel {
     private let cacheIteration: UnsafeMutablePointer<Int>
     private let cachePhi: DoubleBuffer
     private let cacheDecay: DoubleBuffer
-    private let queue: IterationBucketQueue
-    /// n×m and d×m workspaces of `formWeights` / `formStep`.
+    private var queue: IterationBucketQueue
+    /// n×m workspace of `formWeights` / `formStep`.
     private let spread: DoubleBuffer
+    /// (1 or 2)·m×n workspaces of `lowerBounds`.
+    private let rescan: DoubleBuffer
+    private let spreadRows: DoubleBuffer
+    private let projected: DoubleBuffer
 
     public private(set) var iteration = 0
     /// Activation flips so far.
@@ -91,6 +102,8 @@ public final class KineticIterationKernel {
     public private(set) var pairChecks = 0
     /// Samples re-keyed because their forcing bound was exceeded.
     public private(set) var boundRaises = 0
+    /// Re-keyings of every pair after the bounds were lowered.
+    public private(set) var boundLowerings = 0
     /// ½‖Δ_k‖².
     public private(set) var loss = 0.0
     /// False once an error is NaN or Inf: the kernel then stops updating.
@@ -109,11 +122,13 @@ public final class KineticIterationKernel {
         gram = products.gram
         scaled = products.scaledOutput
         alpha = DoubleBuffer(count: d * m)
-        alpha.view.copy(from: weights)
+        for j in 0..<d { for r in 0..<m { alpha.base[r * d + j] = weights[j * m + r] } }
         drift = DoubleBuffer(count: d * m)
         pairA = DoubleBuffer(count: n * m)
         pairB = DoubleBuffer(count: hasMomentum ? n * m : 1)
-        masks = DoubleBuffer(count: n * m)
+        masks = .allocate(capacity: max(n * m, 1))
+        masks.initialize(repeating: 0, count: max(n * m, 1))
+        kernelChange = DoubleBuffer(count: n * n)
         kernel = DoubleBuffer(count: n * n)
         errors = DoubleBuffer(count: n)
         errorStep = DoubleBuffer(count: n)
@@ -130,10 +145,13 @@ public final class KineticIterationKernel {
         cacheDecay = DoubleBuffer(count: m, repeating: 1)
         queue = IterationBucketQueue(pairs: n * m, window: window)
         spread = DoubleBuffer(count: n * m)
+        rescan = DoubleBuffer(count: (hasMomentum ? 2 : 1) * n * m)
+        spreadRows = DoubleBuffer(count: (hasMomentum ? 2 : 1) * n * m)
+        projected = DoubleBuffer(count: (hasMomentum ? 2 : 1) * d * m)
 
         // Z(0) = X W(0) (n×m), transposed into A; the mask; Δ_0.
         products.preactivations(weights, into: spread.view)
-        let z = spread.base, a = pairA.base, mask = masks.base, c = scaled.base
+        let z = spread.base, a = pairA.base, mask = masks, c = scaled.base
         for r in 0..<m {
             for i in 0..<n {
                 let v = z[i * m + r]
@@ -147,7 +165,7 @@ public final class KineticIterationKernel {
             errors.base[i] = f - products.targets.base[i]
         }
         // H_S = K ∘ (Sᵀ S), S = diag(c) D (m×n).
-        for r in 0..<m { for i in 0..<n { z[r * n + i] = c[r] * mask[r * n + i] } }
+        for r in 0..<m { for i in 0..<n { z[r * n + i] = c[r] * Double(mask[r * n + i]) } }
         BLAS.gemm(transposeA: true, transposeB: false, m: n, n: n, k: m, alpha: 1, a: UnsafePointer(z), lda: n,
                   b: UnsafePointer(z), ldb: n, beta: 0, c: kernel.base, ldc: n)
         for e in 0..<(n * n) { kernel.base[e] *= gram.base[e] }
@@ -167,6 +185,7 @@ public final class KineticIterationKernel {
     }
 
     deinit {
+        masks.deallocate()
         syncIteration.deallocate()
         cacheIteration.deallocate()
         queue.deallocate()
@@ -203,13 +222,18 @@ public final class KineticIterationKernel {
             }
         }
         let k = iteration
-        while let pair = queue.popDue(at: k) {
+        var due = queue.takeBucket(at: k)
+        for entry in due {
+            let pair = Int(entry)
+            guard queue.claim(pair, at: k) else { continue }
             let r = pair / n, i = pair - r * n
             let value = evaluate(neuron: r, sample: i)
-            if (value.z >= 0) != (masks.base[pair] != 0) { flip(neuron: r, sample: i, value) }
+            if (value.z >= 0) != (masks[pair] != 0) { flip(neuron: r, sample: i, value) }
             queue.insert(pair, at: nextCheck(neuron: r, sample: i, value))
         }
+        queue.recycle(&due)
         enforceBounds()
+        mergeKernelChange()
         loss = 0.5 * Self.sumOfSquares(errors.base, n)
         if !loss.isFinite { isFinite = false }
     }
@@ -239,7 +263,7 @@ public final class KineticIterationKernel {
         pairChecks += 1
         let pair = r * n + i
         let cEta = stepSize * scaled.base[r]
-        let row = UnsafePointer(gram.base + i * n), mask = UnsafePointer(masks.base + r * n)
+        let row = UnsafePointer(gram.base + i * n), mask = UnsafePointer(masks + r * n)
         if hasMomentum {
             let (phi, decay) = syncFactors(r)
             let (sr, sp) = Self.maskedDots(row, mask, UnsafePointer(sumR.base), UnsafePointer(sumP.base), n)
@@ -298,14 +322,13 @@ public final class KineticIterationKernel {
                     a[j] += phi * b[j]
                     b[j] *= decay
                 }
-                for j in 0..<d {
-                    let e = j * m + r
+                for e in (r * d)..<(r * d + d) {
                     alpha.base[e] += phi * drift.base[e]
                     drift.base[e] *= decay
                 }
             } else {
                 // GD: φ = 0 and β^s = 0 for s ≥ 1.
-                for j in 0..<d { drift.base[j * m + r] = 0 }
+                for e in (r * d)..<(r * d + d) { drift.base[e] = 0 }
             }
             syncIteration[r] = k
             cacheIteration[r] = k
@@ -321,18 +344,36 @@ public final class KineticIterationKernel {
         }
         let x = inputs.base + i * d
         for j in 0..<d {
-            alpha.base[j * m + r] += gR * x[j]
-            drift.base[j * m + r] += gP * x[j]
+            alpha.base[r * d + j] += gR * x[j]
+            drift.base[r * d + j] += gP * x[j]
         }
-        masks.base[pair] = delta > 0 ? 1 : 0
-        // H_S: row and column i by δc²K_i ∘ d_r, the diagonal by δc²K_ii.
-        let c2 = delta * c * c, mask = masks.base + r * n, hs = kernel.base
-        for j in 0..<n where j != i && mask[j] != 0 {
-            let change = c2 * row[j]
-            hs[i * n + j] += change
-            hs[j * n + i] += change
+        masks[pair] = delta > 0 ? 1 : 0
+        // H_S: row and column i by δc²K_i ∘ d_r, the diagonal by δc²K_ii, through C.
+        let c2 = delta * c * c, mask = masks + r * n, change = kernelChange.base + i * n
+        for j in 0..<n where j != i && mask[j] != 0 { change[j] += c2 * row[j] }
+        change[i] += 0.5 * c2 * row[i]
+        kernelChangePending = true
+    }
+
+    /// H_S += C + Cᵀ in 32×32 tiles, then C = 0.
+    private func mergeKernelChange() {
+        guard kernelChangePending else { return }
+        kernelChangePending = false
+        let h = kernel.base, c = kernelChange.base, tile = 32
+        var a0 = 0
+        while a0 < n {
+            let a1 = min(a0 + tile, n)
+            var b0 = 0
+            while b0 < n {
+                let b1 = min(b0 + tile, n)
+                for a in a0..<a1 {
+                    for b in b0..<b1 { h[a * n + b] += c[a * n + b] + c[b * n + a] }
+                }
+                b0 = b1
+            }
+            a0 = a1
         }
-        hs[i * n + i] += c2 * row[i]
+        c.update(repeating: 0, count: n * n)
     }
 
     /// Checks T^±(Δ_k) ≤ U^± for every sample; a sample over its bound gets U = 2T and all its
@@ -343,8 +384,10 @@ public final class KineticIterationKernel {
             rounds += 1
             let flipsBefore = flips
             var raised = false
+            var tight = 0
             for i in 0..<n {
                 let (tp, tm) = forcingSums(sample: i)
+                if !(tp < 0.25 * upper.base[i] || tp == 0) || !(tm < 0.25 * lower.base[i] || tm == 0) { tight += 1 }
                 guard tp > upper.base[i] || tm > lower.base[i] else { continue }
                 guard tp.isFinite, tm.isFinite else {
                     isFinite = false
@@ -357,13 +400,69 @@ public final class KineticIterationKernel {
                 for r in 0..<m {
                     let pair = r * n + i
                     let value = evaluate(neuron: r, sample: i)
-                    if (value.z >= 0) != (masks.base[pair] != 0) { flip(neuron: r, sample: i, value) }
+                    if (value.z >= 0) != (masks[pair] != 0) { flip(neuron: r, sample: i, value) }
                     queue.remove(pair)
                     queue.insert(pair, at: nextCheck(neuron: r, sample: i, value))
                 }
             }
+            // Most bounds are 4× loose (the errors decayed): lower them all.
+            if !raised && 10 * tight <= n {
+                lowerBounds()
+                return
+            }
             if !raised || flips == flipsBefore { return }
         }
+    }
+
+    /// At least 90% of the samples have U^± more than 4× T^±(Δ_k) (the errors decayed):
+    /// U = 1.5 T for every sample and every pair re-keyed at k, with the sums
+    /// (K_i ∘ d_r)·R_k, ·p_k of all pairs from two GEMMs through K = XXᵀ:
+    /// ([D ∘ R; D ∘ p] X) Xᵀ, (2m×n)(n×d) then (2m×d)(d×n), 4·2m·n·d flops.
+    private func lowerBounds() {
+        boundLowerings += 1
+        for i in 0..<n {
+            let (tp, tm) = forcingSums(sample: i)
+            upper.base[i] = 1.5 * tp
+            lower.base[i] = 1.5 * tm
+        }
+        let rows = hasMomentum ? 2 * m : m
+        let g = rescan.base, mask = masks, sr = sumR.base, sp = sumP.base
+        for r in 0..<m {
+            for j in 0..<n { g[r * n + j] = mask[r * n + j] != 0 ? sr[j] : 0 }
+        }
+        if hasMomentum {
+            for r in 0..<m {
+                for j in 0..<n { g[(m + r) * n + j] = mask[r * n + j] != 0 ? sp[j] : 0 }
+            }
+        }
+        BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: d, k: n, alpha: 1, a: UnsafePointer(g), lda: n,
+                  b: UnsafePointer(inputs.base), ldb: d, beta: 0, c: projected.base, ldc: d)
+        BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: n, k: d, alpha: 1, a: UnsafePointer(projected.base), lda: d,
+                  b: UnsafePointer(inputs.base), ldb: d, beta: 0, c: spreadRows.base, ldc: n)
+        queue.removeAll()
+        let sums = spreadRows.base
+        for r in 0..<m {
+            let cEta = stepSize * scaled.base[r]
+            let (phi, decay) = hasMomentum ? syncFactors(r) : (0, 0)
+            for i in 0..<n {
+                let pair = r * n + i
+                let a = pairA.base[pair]
+                let drive = cEta * sums[pair]
+                var value: PairValue
+                if hasMomentum {
+                    let b = pairB.base[pair]
+                    value = PairValue(z: a + phi * b - drive, u: decay * b - cEta * sums[m * n + pair],
+                                      magnitude: abs(a) + abs(phi * b) + abs(drive))
+                } else {
+                    value = PairValue(z: a - drive, u: 0, magnitude: abs(a) + abs(drive))
+                }
+                // Certified at k: the sign cannot differ from the mask but by rounding; such a
+                // pair is checked again at k + 1.
+                if (value.z >= 0) != (mask[pair] != 0) { value.magnitude = .infinity }
+                queue.insert(pair, at: nextCheck(neuron: r, sample: i, value))
+            }
+        }
+        pairChecks += n * m
     }
 
     /// T⁺_i = Σ_j (K_ij Δ_j)⁺ and T⁻_i = Σ_j (−K_ij Δ_j)⁺, eight lanes at a time in a fixed order.
@@ -392,7 +491,7 @@ public final class KineticIterationKernel {
     }
 
     @inline(__always)
-    private static func maskedDot(_ row: UnsafePointer<Double>, _ mask: UnsafePointer<Double>, _ x: UnsafePointer<Double>,
+    private static func maskedDot(_ row: UnsafePointer<Double>, _ mask: UnsafePointer<UInt8>, _ x: UnsafePointer<Double>,
                                   _ n: Int) -> Double {
         let stride = MemoryLayout<Double>.stride
         let rr = UnsafeRawPointer(row), mr = UnsafeRawPointer(mask), xr = UnsafeRawPointer(x)
@@ -400,20 +499,20 @@ public final class KineticIterationKernel {
         var j = 0
         while j + 8 <= n {
             let k = rr.loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Double>.self)
-                * mr.loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Double>.self)
+                * Self.lanes(mr.loadUnaligned(fromByteOffset: j, as: SIMD8<UInt8>.self))
             lanes += k * xr.loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Double>.self)
             j += 8
         }
         var s = lanes.sum()
         while j < n {
-            s += row[j] * mask[j] * x[j]
+            s += row[j] * Double(mask[j]) * x[j]
             j += 1
         }
         return s
     }
 
     @inline(__always)
-    private static func maskedDots(_ row: UnsafePointer<Double>, _ mask: UnsafePointer<Double>, _ x: UnsafePointer<Double>,
+    private static func maskedDots(_ row: UnsafePointer<Double>, _ mask: UnsafePointer<UInt8>, _ x: UnsafePointer<Double>,
                                    _ y: UnsafePointer<Double>, _ n: Int) -> (Double, Double) {
         let stride = MemoryLayout<Double>.stride
         let rr = UnsafeRawPointer(row), mr = UnsafeRawPointer(mask), xr = UnsafeRawPointer(x), yr = UnsafeRawPointer(y)
@@ -421,19 +520,25 @@ public final class KineticIterationKernel {
         var j = 0
         while j + 8 <= n {
             let k = rr.loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Double>.self)
-                * mr.loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Double>.self)
+                * Self.lanes(mr.loadUnaligned(fromByteOffset: j, as: SIMD8<UInt8>.self))
             lx += k * xr.loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Double>.self)
             ly += k * yr.loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Double>.self)
             j += 8
         }
         var sx = lx.sum(), sy = ly.sum()
         while j < n {
-            let k = row[j] * mask[j]
+            let k = row[j] * Double(mask[j])
             sx += k * x[j]
             sy += k * y[j]
             j += 1
         }
         return (sx, sy)
+    }
+
+    /// Eight mask bytes (0 or 1) as doubles.
+    @inline(__always)
+    private static func lanes(_ bytes: SIMD8<UInt8>) -> SIMD8<Double> {
+        SIMD8<Double>(SIMD8<Int32>(truncatingIfNeeded: bytes))
     }
 
     private static func sumOfSquares(_ x: UnsafePointer<Double>, _ n: Int) -> Double {
@@ -456,10 +561,10 @@ public final class KineticIterationKernel {
 
     private func formCombination(sums: DoubleBuffer, usePhi: Bool, into w: MutableVectorView) {
         precondition(w.count == d * m)
-        let g = spread.base, mask = masks.base, c = scaled.base, s = sums.base
+        let g = spread.base, mask = masks, c = scaled.base, s = sums.base
         for i in 0..<n {
             let si = s[i]
-            for r in 0..<m { g[i * m + r] = c[r] * mask[r * n + i] * si }
+            for r in 0..<m { g[i * m + r] = mask[r * n + i] != 0 ? c[r] * si : 0 }
         }
         BLAS.gemm(transposeA: true, transposeB: false, m: d, n: m, k: n, alpha: -stepSize,
                   a: UnsafePointer(inputs.base), lda: d, b: UnsafePointer(g), ldb: m, beta: 0, c: w.base, ldc: m)
@@ -467,8 +572,8 @@ public final class KineticIterationKernel {
             let (phi, decay) = hasMomentum ? syncFactors(r) : (0, iteration == syncIteration[r] ? 1 : 0)
             let factor = usePhi ? phi : decay
             for j in 0..<d {
-                let e = j * m + r
-                w.base[e] += (usePhi ? alpha.base[e] : 0) + factor * drift.base[e]
+                let e = r * d + j
+                w.base[j * m + r] += (usePhi ? alpha.base[e] : 0) + factor * drift.base[e]
             }
         }
     }
