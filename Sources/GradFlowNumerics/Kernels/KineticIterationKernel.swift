@@ -88,6 +88,11 @@ public final class KineticIterationKernel {
     private let cachePhi: DoubleBuffer
     private let cacheDecay: DoubleBuffer
     private var queue: IterationBucketQueue
+    /// Pairs per chunk of a bucket, and the chunk's gathered pairs, A and B entries and values.
+    private static let chunk = 1024
+    private let gatheredPairs: UnsafeMutablePointer<Int>
+    private let gatheredValues: DoubleBuffer
+    private let gatheredResults: DoubleBuffer
     /// n×m workspace of `formWeights` / `formStep`.
     private let spread: DoubleBuffer
     /// (1 or 2)·m×n workspaces of `lowerBounds`.
@@ -145,6 +150,10 @@ public final class KineticIterationKernel {
         cacheDecay = DoubleBuffer(count: m, repeating: 1)
         queue = IterationBucketQueue(pairs: n * m, window: window)
         spread = DoubleBuffer(count: n * m)
+        gatheredPairs = .allocate(capacity: Self.chunk)
+        gatheredPairs.initialize(repeating: 0, count: Self.chunk)
+        gatheredValues = DoubleBuffer(count: 2 * Self.chunk)
+        gatheredResults = DoubleBuffer(count: 3 * Self.chunk)
         rescan = DoubleBuffer(count: (hasMomentum ? 2 : 1) * n * m)
         spreadRows = DoubleBuffer(count: (hasMomentum ? 2 : 1) * n * m)
         projected = DoubleBuffer(count: (hasMomentum ? 2 : 1) * d * m)
@@ -185,6 +194,7 @@ public final class KineticIterationKernel {
     }
 
     deinit {
+        gatheredPairs.deallocate()
         masks.deallocate()
         syncIteration.deallocate()
         cacheIteration.deallocate()
@@ -222,14 +232,41 @@ public final class KineticIterationKernel {
             }
         }
         let k = iteration
+        // The due pairs in chunks: claim them and gather their A, B entries in a short loop
+        // (independent cache misses overlap), evaluate the whole chunk, then flip and re-key.
+        // z(k), u(k) do not depend on the flips at k (a flip re-expresses its neuron without
+        // changing them), so evaluating a chunk before its flips is exact.
         var due = queue.takeBucket(at: k)
-        for entry in due {
-            let pair = Int(entry)
-            guard queue.claim(pair, at: k) else { continue }
-            let r = pair / n, i = pair - r * n
-            let value = evaluate(neuron: r, sample: i)
-            if (value.z >= 0) != (masks[pair] != 0) { flip(neuron: r, sample: i, value) }
-            queue.insert(pair, at: nextCheck(neuron: r, sample: i, value))
+        due.withUnsafeBufferPointer { list in
+            var start = 0
+            while start < list.count {
+                let end = min(start + Self.chunk, list.count)
+                var count = 0
+                for t in start..<end {
+                    let pair = Int(list[t])
+                    guard queue.claim(pair, at: k) else { continue }
+                    gatheredPairs[count] = pair
+                    gatheredValues.base[count] = pairA.base[pair]
+                    if hasMomentum { gatheredValues.base[Self.chunk + count] = pairB.base[pair] }
+                    count += 1
+                }
+                for t in 0..<count {
+                    let pair = gatheredPairs[t], r = pair / n
+                    let value = evaluate(neuron: r, sample: pair - r * n, a: gatheredValues.base[t],
+                                         b: hasMomentum ? gatheredValues.base[Self.chunk + t] : 0)
+                    gatheredResults.base[3 * t] = value.z
+                    gatheredResults.base[3 * t + 1] = value.u
+                    gatheredResults.base[3 * t + 2] = value.magnitude
+                }
+                for t in 0..<count {
+                    let pair = gatheredPairs[t], r = pair / n, i = pair - r * n
+                    let value = PairValue(z: gatheredResults.base[3 * t], u: gatheredResults.base[3 * t + 1],
+                                          magnitude: gatheredResults.base[3 * t + 2])
+                    if (value.z >= 0) != (masks[pair] != 0) { flip(neuron: r, sample: i, value) }
+                    queue.insert(pair, at: nextCheck(neuron: r, sample: i, value))
+                }
+                start = end
+            }
         }
         queue.recycle(&due)
         enforceBounds()
@@ -260,20 +297,25 @@ public final class KineticIterationKernel {
 
     @inline(__always)
     private func evaluate(neuron r: Int, sample i: Int) -> PairValue {
-        pairChecks += 1
         let pair = r * n + i
+        return evaluate(neuron: r, sample: i, a: pairA.base[pair], b: hasMomentum ? pairB.base[pair] : 0)
+    }
+
+    /// The pair's values with its A_ri, B_ri already loaded.
+    @inline(__always)
+    private func evaluate(neuron r: Int, sample i: Int, a: Double, b: Double) -> PairValue {
+        pairChecks += 1
         let cEta = stepSize * scaled.base[r]
         let row = UnsafePointer(gram.base + i * n), mask = UnsafePointer(masks + r * n)
         if hasMomentum {
             let (phi, decay) = syncFactors(r)
             let (sr, sp) = Self.maskedDots(row, mask, UnsafePointer(sumR.base), UnsafePointer(sumP.base), n)
-            let a = pairA.base[pair], b = pairB.base[pair]
             let drive = cEta * sr
             return PairValue(z: a + phi * b - drive, u: decay * b - cEta * sp,
                              magnitude: abs(a) + abs(phi * b) + abs(drive))
         }
         let sr = Self.maskedDot(row, mask, UnsafePointer(sumR.base), n)
-        let a = pairA.base[pair], drive = cEta * sr
+        let drive = cEta * sr
         return PairValue(z: a - drive, u: 0, magnitude: abs(a) + abs(drive))
     }
 
