@@ -55,7 +55,10 @@ public struct RateSummary: Sendable {
         }
         if let record = trajectory.iterateLosses {
             // Every iterate's loss, from the iterator: the exact minimum and first crossing.
-            if minimumLoss.isNaN || record.minimumLoss < minimumLoss
+            // An iterate that was sampled keeps its sampled (monitor) loss, which can differ
+            // from the iterator's by rounding.
+            let sampled = k?.contains(Double(record.minimumIteration)) ?? false
+            if !sampled, minimumLoss.isNaN || record.minimumLoss < minimumLoss
                 || (record.minimumLoss == minimumLoss && Double(record.minimumIteration) < minimumLossAt) {
                 minimumLoss = record.minimumLoss
                 minimumLossAt = Double(record.minimumIteration)

@@ -66,6 +66,7 @@ public final class KineticIterationKernel {
     private let inputs: DoubleBuffer
     private let gram: DoubleBuffer
     private let scaled: DoubleBuffer
+    private let targets: DoubleBuffer
     private let alpha: DoubleBuffer
     private let drift: DoubleBuffer
     private let pairA: DoubleBuffer
@@ -126,6 +127,7 @@ public final class KineticIterationKernel {
         inputs = products.inputs
         gram = products.gram
         scaled = products.scaledOutput
+        targets = products.targets
         alpha = DoubleBuffer(count: d * m)
         for j in 0..<d { for r in 0..<m { alpha.base[r * d + j] = weights[j * m + r] } }
         drift = DoubleBuffer(count: d * m)
@@ -459,14 +461,11 @@ public final class KineticIterationKernel {
     /// At least 90% of the samples have U^± more than 4× T^±(Δ_k) (the errors decayed):
     /// U = 1.5 T for every sample and every pair re-keyed at k, with the sums
     /// (K_i ∘ d_r)·R_k, ·p_k of all pairs from two GEMMs through K = XXᵀ:
-    /// ([D ∘ R; D ∘ p] X) Xᵀ, (2m×n)(n×d) then (2m×d)(d×n), 4·2m·n·d flops.
+    /// ([D ∘ R; D ∘ p] X) Xᵀ, (2m×n)(n×d) then (2m×d)(d×n), 4·2m·n·d flops. The errors are
+    /// re-anchored on these z first (Δ_k = Σ_r c_r d_r ∘ z_r − y), so that the recurrence's
+    /// rounding drift (‖Δ‖ decaying past the ~1e-14 floor of f(W_k) − y) is reset.
     private func lowerBounds() {
         boundLowerings += 1
-        for i in 0..<n {
-            let (tp, tm) = forcingSums(sample: i)
-            upper.base[i] = 1.5 * tp
-            lower.base[i] = 1.5 * tm
-        }
         let rows = hasMomentum ? 2 * m : m
         let g = rescan.base, mask = masks, sr = sumR.base, sp = sumP.base
         for r in 0..<m {
@@ -481,23 +480,51 @@ public final class KineticIterationKernel {
                   b: UnsafePointer(inputs.base), ldb: d, beta: 0, c: projected.base, ldc: d)
         BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: n, k: d, alpha: 1, a: UnsafePointer(projected.base), lda: d,
                   b: UnsafePointer(inputs.base), ldb: d, beta: 0, c: spreadRows.base, ldc: n)
-        queue.removeAll()
-        let sums = spreadRows.base
+        // z, u of every pair in place of the sums (magnitudes in g), and the errors re-anchored
+        // on them: Δ_k = Σ_r c_r d_r ∘ z_r − y, E_k = Σ_r c_r d_r ∘ u_r, as f(W_k) and
+        // f_S(W_k) − f_S(W_{k−1}) are; the recurrences' rounding drift stops here.
+        let values = spreadRows.base, delta = errors.base, e = errorStep.base
+        for i in 0..<n {
+            delta[i] = -targets.base[i]
+            e[i] = 0
+        }
         for r in 0..<m {
-            let cEta = stepSize * scaled.base[r]
+            let c = scaled.base[r], cEta = stepSize * c
             let (phi, decay) = hasMomentum ? syncFactors(r) : (0, 0)
             for i in 0..<n {
                 let pair = r * n + i
                 let a = pairA.base[pair]
-                let drive = cEta * sums[pair]
-                var value: PairValue
+                let drive = cEta * values[pair]
+                let z: Double
                 if hasMomentum {
                     let b = pairB.base[pair]
-                    value = PairValue(z: a + phi * b - drive, u: decay * b - cEta * sums[m * n + pair],
-                                      magnitude: abs(a) + abs(phi * b) + abs(drive))
+                    z = a + phi * b - drive
+                    let u = decay * b - cEta * values[m * n + pair]
+                    values[m * n + pair] = u
+                    g[pair] = abs(a) + abs(phi * b) + abs(drive)
+                    if mask[pair] != 0 { e[i] += c * u }
                 } else {
-                    value = PairValue(z: a - drive, u: 0, magnitude: abs(a) + abs(drive))
+                    z = a - drive
+                    g[pair] = abs(a) + abs(drive)
                 }
+                values[pair] = z
+                if mask[pair] != 0 { delta[i] += c * z }
+            }
+        }
+        if !hasMomentum {
+            // GD: E_k is not used (E_{k+1} = −ηH_SΔ_k).
+            for i in 0..<n { e[i] = 0 }
+        }
+        for i in 0..<n {
+            let (tp, tm) = forcingSums(sample: i)
+            upper.base[i] = 1.5 * tp
+            lower.base[i] = 1.5 * tm
+        }
+        queue.removeAll()
+        for r in 0..<m {
+            for i in 0..<n {
+                let pair = r * n + i
+                var value = PairValue(z: values[pair], u: hasMomentum ? values[m * n + pair] : 0, magnitude: g[pair])
                 // Certified at k: the sign cannot differ from the mask but by rounding; such a
                 // pair is checked again at k + 1.
                 if (value.z >= 0) != (mask[pair] != 0) { value.magnitude = .infinity }
