@@ -120,6 +120,9 @@ public protocol DiscreteIterator: AnyObject {
     /// from the gradient at w_{k−1} (when the model's gradient forms it,
     /// `Model.lossAtLastGradient`). Read after every step, it gives every iterate's loss for free.
     var lastKnownLoss: (loss: Double, iteration: Int)? { get }
+    /// True when `lastKnownLoss` will report every iterate (read after every step), so that a
+    /// run may sample fewer iterations and still know its exact minimum loss.
+    var knowsEveryLoss: Bool { get }
     /// Activation flips so far, for iterators that track them.
     var activationFlips: Int? { get }
 }
@@ -127,6 +130,7 @@ public protocol DiscreteIterator: AnyObject {
 extension DiscreteIterator {
     public var isFinite: Bool { position.isFinite }
     public var lastKnownLoss: (loss: Double, iteration: Int)? { nil }
+    public var knowsEveryLoss: Bool { false }
     public var activationFlips: Int? { nil }
 }
 

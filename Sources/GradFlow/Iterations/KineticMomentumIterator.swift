@@ -57,6 +57,7 @@ final class KineticMomentumIterator: DiscreteIterator {
         return velocityBuffer.readOnly
     }
 
+    var knowsEveryLoss: Bool { true }
     /// ½‖Δ_k‖² of the current iterate.
     var lastKnownLoss: (loss: Double, iteration: Int)? { (kernel.loss, kernel.iteration) }
 

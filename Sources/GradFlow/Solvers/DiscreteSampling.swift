@@ -2,7 +2,9 @@
 public enum DiscreteSampling: Sendable, Equatable {
     /// Every iteration 0…K.
     case everyIteration
-    /// The iteration nearest each sample time, clamped to 0…K, without repeats, and K.
+    /// The iteration nearest each sample time, clamped to 0…K, without repeats, and K — when
+    /// the iterator sees every iterate's loss (`DiscreteIterator.knowsEveryLoss`); otherwise
+    /// `solve` falls back to every iteration.
     case nearestSampleTimes
 
     /// The sampled iterations of a run of K iterations of `method` observed at `times`.

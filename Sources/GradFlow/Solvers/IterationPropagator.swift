@@ -10,6 +10,7 @@ final class IterationPropagator: Propagator {
     /// Every iterate's loss the iterator reports (`DiscreteIterator.lastKnownLoss`).
     private(set) var iterateLosses: IterateLosses?
     private let lossLevel: Double?
+    var knowsEveryIterateLoss: Bool { iterator.knowsEveryLoss }
 
     init(model: any Model, method: any DiscreteMethod, initialPosition: [Double], budget: WorkBudget? = nil,
          lossLevel: Double? = nil) throws {

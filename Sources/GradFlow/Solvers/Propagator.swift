@@ -14,12 +14,15 @@ protocol Propagator: AnyObject {
     var switchLog: [SwitchEvent]? { get }
     /// Discrete runs: the losses of every iterate (see `IterateLosses`).
     var iterateLosses: IterateLosses? { get }
+    /// Discrete runs: whether `iterateLosses` will cover every iterate.
+    var knowsEveryIterateLoss: Bool { get }
 }
 
 extension Propagator {
     var switching: SwitchingStatistics? { nil }
     var switchLog: [SwitchEvent]? { nil }
     var iterateLosses: IterateLosses? { nil }
+    var knowsEveryIterateLoss: Bool { false }
 }
 
 /// A sample point: a time, and for discrete runs the iteration.

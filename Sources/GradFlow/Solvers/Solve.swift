@@ -148,6 +148,14 @@ private struct RunLoop {
         }
 
         let propagator = try makePropagator(state: state, startTime: startTime, budget: WorkBudget(options.limits))
+        if case .method(let method) = dynamics, options.sampleIterations == nil,
+           options.discreteSampling != .everyIteration, !propagator.knowsEveryIterateLoss, let last = points.last?.iteration {
+            // The iterator does not see every iterate's loss (Nesterov's gradient is taken at
+            // the look-ahead point; models whose gradient does not form Δ): sample every
+            // iteration so that the minimum loss stays exact.
+            points = (0...last).map { SamplePoint(time: method.time(ofIteration: $0), iteration: $0) }
+            remaining = points[...]
+        }
         for point in remaining {
             do {
                 try propagator.advance(to: point)
