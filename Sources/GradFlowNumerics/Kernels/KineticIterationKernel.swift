@@ -40,10 +40,11 @@ import Foundation
 ///     o z(k+s) ≥ o z(k) + (o u(k)) φ(s) − q ψ(s),   ψ(s) = Σ_{t=1..s} (1 − β^t)/(1 − β),
 ///
 /// and with φ(s) ≤ min(βs, β/(1 − β)), ψ(s) ≤ min(s(s+1)/2, s/(1 − β)), a = β·max(−o u, 0),
-/// two lower bounds, each decreasing in s: v − as − q s(s+1)/2 and v − a/(1−β)·… (linear):
-/// the pair keeps its side for s < s* = max(root of the first, (v(1 − β) − βmax(−ou,0))/q)
-/// (GD: s* = v/q), and is next checked at k + ⌈s*⌉ (at least k + 1, at most k + W − 1). The
-/// value v is |z| less 1e-14 of the magnitude of its terms (rounding).
+/// v = o z(k), two lower bounds, each decreasing in s ≥ 0:
+///     v − a s − q s(s+1)/2      and      v − a/(1 − β) − q s/(1 − β),
+/// so the pair keeps its side for s < s* = max(positive root of the first, (v(1 − β) − a)/q)
+/// (GD, β = 0: s* = v/q), and is next checked at k + ⌈s*⌉ (at least k + 1, at most k + W − 1).
+/// The value v is |z| less 1e-14 of the magnitude of its terms (rounding).
 /// The bounds U^± are checked against T^±(Δ_k) every iteration (O(n²), the same cost as
 /// H_S Δ): the loss of a discrete method need not decrease. When sample i's T exceeds U_i,
 /// U_i is raised to 2T and all m pairs of sample i are re-keyed at k — their z(k) are still
