@@ -68,6 +68,9 @@ struct CompareCommand: ParsableCommand {
         let built = try specification.build()
         var plan = RunPlan(command: "compare", problem: built, sampleTimes: try solverOptions.sampleTimes())
         plan.iterations = iterations
+        // Monitors at the sample times only; the minimum loss and k to ε from every iterate.
+        plan.discreteSampling = .nearestSampleTimes
+        plan.lossLevel = epsilon
         try plan.addFlows(try flowParameters.specifications(list: flows, option: "--flows"), solverOptions: solverOptions)
         try plan.addMethods(methods.listEntries(), flowParameters: flowParameters)
         return plan

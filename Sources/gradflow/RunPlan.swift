@@ -35,6 +35,21 @@ struct RunPlan {
     /// Every run's work limits (`--max-evaluations`, `--max-wall`), taken from the solver
     /// options by `addFlows`.
     var limits = WorkLimits.standard
+    /// Discrete runs: which iterations carry monitors (default every one; `compare` samples at
+    /// the sample times and takes the minimum loss and ε crossing from every iterate).
+    var discreteSampling = DiscreteSampling.everyIteration
+    /// Discrete runs: the ε whose first crossing is recorded over every iterate.
+    var lossLevel: Double?
+
+    /// The options every run of the plan starts from.
+    var baseOptions: SolveOptions {
+        var options = SolveOptions()
+        options.iterations = iterations
+        options.limits = limits
+        options.discreteSampling = discreteSampling
+        options.lossLevel = lossLevel
+        return options
+    }
 
     init(command: String, problem: Problem, sampleTimes: SampleTimes) {
         self.command = command
@@ -82,6 +97,8 @@ struct RunPlan {
         var options = options
         options.iterations = iterations
         options.limits = limits
+        options.discreteSampling = discreteSampling
+        options.lossLevel = lossLevel
         let (solution, wall) = try Self.solveRun(run, problem: problem, sampleTimes: sampleTimes, lambdaMin: lambdaMin, options: options)
         return try stage(run, solution: solution, wallSeconds: wall, prefix: prefix, outputs: outputs)
     }
@@ -100,9 +117,7 @@ struct RunPlan {
         if jobs <= 1 || pending.count <= 1 {
             for k in pending {
                 let run = runs[k]
-                var options = SolveOptions()
-                options.iterations = iterations
-                options.limits = limits
+                var options = baseOptions
                 options.progress = progress?.reporter(run: run.name, endTime: sampleTimes.values.last ?? 0)
                 solved[k] = try Self.solveRun(run, problem: problem, sampleTimes: sampleTimes, lambdaMin: lambdaMin, options: options)
                 try resume?.keep(run.name, solved[k]!)
@@ -110,7 +125,7 @@ struct RunPlan {
             }
         } else {
             let work = ParallelRuns(runs: pending.map { runs[$0] }, specification: problem.specification, sampleTimes: sampleTimes,
-                                    lambdaMin: lambdaMin, iterations: iterations, limits: limits,
+                                    lambdaMin: lambdaMin, options: baseOptions,
                                     workers: min(jobs, pending.count), progress: progress, resume: resume)
             for (k, result) in zip(pending, try work.execute()) { solved[k] = result }
         }
@@ -149,8 +164,7 @@ private final class ParallelRuns: @unchecked Sendable {
     let specification: ProblemSpecification
     let sampleTimes: SampleTimes
     let lambdaMin: Bool
-    let iterations: Int?
-    let limits: WorkLimits
+    let options: SolveOptions
     let workers: Int
     let progress: ProgressLine?
     let resume: RunResume?
@@ -159,10 +173,9 @@ private final class ParallelRuns: @unchecked Sendable {
     private var errors: [Int: Error] = [:]
 
     init(runs: [PlannedRun], specification: ProblemSpecification, sampleTimes: SampleTimes, lambdaMin: Bool,
-         iterations: Int?, limits: WorkLimits, workers: Int, progress: ProgressLine?, resume: RunResume?) {
-        self.iterations = iterations
+         options: SolveOptions, workers: Int, progress: ProgressLine?, resume: RunResume?) {
+        self.options = options
         self.resume = resume
-        self.limits = limits
         self.runs = runs
         self.specification = specification
         self.sampleTimes = sampleTimes
@@ -183,9 +196,6 @@ private final class ParallelRuns: @unchecked Sendable {
             }
             for k in stride(from: w, to: runs.count, by: workers) {
                 do {
-                    var options = SolveOptions()
-                    options.iterations = iterations
-                    options.limits = limits
                     let result = try RunPlan.solveRun(runs[k], problem: problem, sampleTimes: sampleTimes,
                                                       lambdaMin: lambdaMin, options: options)
                     try resume?.keep(runs[k].name, result)

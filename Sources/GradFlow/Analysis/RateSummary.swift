@@ -15,14 +15,16 @@ public struct RateSummary: Sendable {
     /// radius ρ of the transition matrix) and the fitted one, exp(slope/2) of ln L against k.
     public var predictedFactorPerIteration: Double?
     public var fittedFactorPerIteration: Double?
-    /// First time / iteration at which L ≤ ε (time interpolated log-linearly between samples).
+    /// First time / iteration at which L ≤ ε (time interpolated log-linearly between samples;
+    /// discrete runs: over every iterate when `iterateLosses` recorded ε).
     public var timeToEpsilon: Double?
     public var iterationsToEpsilon: Int?
     public var finalLoss: Double
-    /// The smallest sampled loss and the time (or, for discrete runs, the iteration) where it
-    /// is first reached: 002 Fig. 3's "minimum MSE" for runs that do not decrease
-    /// monotonically (NAG). Discrete runs sample every iteration, so for them it is exact;
-    /// for flows it is the minimum over the sample times.
+    /// The smallest loss and the time (or, for discrete runs, the iteration) where it is first
+    /// reached: 002 Fig. 3's "minimum MSE" for runs that do not decrease monotonically (NAG).
+    /// Discrete runs take it over every iterate when the solution has `iterateLosses` (or
+    /// every iteration is sampled), so for them it is exact; for flows it is the minimum over
+    /// the sample times.
     public var minimumLoss: Double
     public var minimumLossAt: Double
     public var evaluations: Int
@@ -50,6 +52,22 @@ public struct RateSummary: Sendable {
                 timeToEpsilon = t[i]
             }
             iterationsToEpsilon = k.map { Int($0[i]) }
+        }
+        if let record = trajectory.iterateLosses {
+            // Every iterate's loss, from the iterator: the exact minimum and first crossing.
+            // An iterate that was sampled keeps its sampled (monitor) loss, which can differ
+            // from the iterator's by rounding.
+            let sampled = k?.contains(Double(record.minimumIteration)) ?? false
+            if !sampled, minimumLoss.isNaN || record.minimumLoss < minimumLoss
+                || (record.minimumLoss == minimumLoss && Double(record.minimumIteration) < minimumLossAt) {
+                minimumLoss = record.minimumLoss
+                minimumLossAt = Double(record.minimumIteration)
+            }
+            if record.level == epsilon, let first = record.firstAtOrBelowLevel,
+               iterationsToEpsilon.map({ first < $0 }) ?? true {
+                iterationsToEpsilon = first
+                timeToEpsilon = record.firstAtOrBelowLevelTime
+            }
         }
         if let k, let perIteration = try? RateFit(times: k, losses: loss, law: .exponential) {
             // ln L ≈ c − r k, so ‖ξ‖ ∝ √L contracts by e^{−r/2} per iteration.

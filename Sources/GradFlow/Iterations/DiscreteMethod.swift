@@ -112,6 +112,26 @@ public protocol DiscreteIterator: AnyObject {
     var gradientEvaluations: Int { get }
     /// w_k → w_{k+1}.
     func step()
+    /// False once the iterate is known to be NaN or Inf. The default reads `position`
+    /// (O(N)); an iterator that forms the position only on demand answers from its errors.
+    var isFinite: Bool { get }
+    /// The loss ½‖Δ_j‖² of the latest iterate j ≤ k whose loss the iterations formed anyway
+    /// (nil when they do not): the kinetic iterator knows j = k, the dense ones j = k − 1
+    /// from the gradient at w_{k−1} (when the model's gradient forms it,
+    /// `Model.lossAtLastGradient`). Read after every step, it gives every iterate's loss for free.
+    var lastKnownLoss: (loss: Double, iteration: Int)? { get }
+    /// True when `lastKnownLoss` will report every iterate (read after every step), so that a
+    /// run may sample fewer iterations and still know its exact minimum loss.
+    var knowsEveryLoss: Bool { get }
+    /// Activation flips so far, for iterators that track them.
+    var activationFlips: Int? { get }
+}
+
+extension DiscreteIterator {
+    public var isFinite: Bool { position.isFinite }
+    public var lastKnownLoss: (loss: Double, iteration: Int)? { nil }
+    public var knowsEveryLoss: Bool { false }
+    public var activationFlips: Int? { nil }
 }
 
 /// Validation shared by the methods' `makeIterator`.

@@ -2,7 +2,9 @@ import Foundation
 
 /// Gradient descent w_{k+1} = w_k − η∇L(w_k) (002 §2; Du et al., quoted as 002 Theorem 1),
 /// the forward-Euler discretization of gradient flow ẇ = −∇L with step h = η, so
-/// t_k = kη and the matching flow is `GradientFlow`.
+/// t_k = kη and the matching flow is `GradientFlow`. A model with a structured iterator (the
+/// ReLU network's kinetic one, `Model.structuredMomentumIterator`) runs it; others the dense
+/// recurrence.
 public struct GradientDescent: DiscreteMethod {
     /// η > 0.
     public let stepSize: Double
@@ -24,6 +26,10 @@ public struct GradientDescent: DiscreteMethod {
     public func makeIterator(field: any Model, initialPosition: [Double]) throws -> any DiscreteIterator {
         try validate()
         try DiscreteMethodInput.checkPosition(initialPosition, field: field)
+        if let structured = field.structuredMomentumIterator(initialPosition: initialPosition, stepSize: stepSize,
+                                                             momentum: 0, timePerStep: stepSize) {
+            return structured
+        }
         return MomentumRecurrenceIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
                                           momenta: [], timePerStep: stepSize)
     }

@@ -44,6 +44,13 @@ final class MomentumRecurrenceIterator: DiscreteIterator {
 
     private(set) var iteration = 0
     private(set) var gradientEvaluations = 0
+    /// The gradient is taken at every iterate, so every loss is known when the model forms it.
+    var knowsEveryLoss: Bool { field.lossAtLastGradient != nil }
+    /// The loss of w_{k−1} from its gradient (when the model forms it).
+    var lastKnownLoss: (loss: Double, iteration: Int)? {
+        guard iteration > 0, let loss = field.lossAtLastGradient else { return nil }
+        return (loss, iteration - 1)
+    }
 
     /// Constant η and β_1 … β_J.
     init(field: any Model, initialPosition: [Double], stepSize: Double, momenta: [Double], timePerStep: Double) {

@@ -10,6 +10,10 @@
 /// One time axis (DESIGN.md §3): HB is the explicit discretization of the heavy ball with
 /// friction ẅ + bẇ + ∇L = 0 with step h = √η and β = 1 − bh, so t_k = k√η and the matching
 /// flow is `HeavyBallFlow(friction: (1 − β)/√η)` (see `ExplicitFlowDiscretization`).
+///
+/// The difference form runs the model's structured iterator when it has one (the ReLU
+/// network's kinetic iterator, `Model.structuredMomentumIterator`), the dense recurrence
+/// otherwise; the buffer form always runs densely.
 public struct PolyakHeavyBall: DiscreteMethod {
     /// Which of the two equivalent recurrences to run.
     public enum Form: String, Sendable, CaseIterable {
@@ -56,6 +60,10 @@ public struct PolyakHeavyBall: DiscreteMethod {
         let tau = stepSize.squareRoot()
         switch form {
         case .difference:
+            if let structured = field.structuredMomentumIterator(initialPosition: initialPosition, stepSize: stepSize,
+                                                                 momentum: momentum, timePerStep: tau) {
+                return structured
+            }
             return MomentumRecurrenceIterator(field: field, initialPosition: initialPosition, stepSize: stepSize,
                                               momenta: [momentum], timePerStep: tau)
         case .buffer:

@@ -88,6 +88,18 @@ public final class ReLUWeightField: Model {
 
     public func gradient(at w: VectorView, into g: MutableVectorView) { products.gradient(at: w, into: g) }
 
+    /// The gradient forms Δ row by row: its loss is free.
+    public var lossAtLastGradient: Double? { products.lastGradientLoss }
+
+    /// The kinetic iterator (`KineticMomentumIterator`): exact GD / HB at O(n²) per iteration
+    /// plus O(n) per pair check, for 0 ≤ β < 1 (the range its safe counts are derived for).
+    public func structuredMomentumIterator(initialPosition: [Double], stepSize: Double, momentum: Double,
+                                           timePerStep: Double) -> (any DiscreteIterator)? {
+        guard momentum >= 0, momentum < 1, stepSize > 0, stepSize.isFinite, n > 0, m > 0 else { return nil }
+        return KineticMomentumIterator(kernel: ReLUSwitchingKernel(network: network), initialPosition: initialPosition,
+                                       stepSize: stepSize, momentum: momentum, timePerStep: timePerStep)
+    }
+
     public func residual(at w: VectorView) -> [Double] { products.residual(at: w) }
 
     public func residualRate(at w: VectorView, velocity v: VectorView) -> [Double] {

@@ -54,9 +54,22 @@ public protocol Model: AnyObject {
     var pieceProducts: TwoLayerProducts? { get }
     /// What the outputs record about the model.
     var summary: ModelSummary { get }
+    /// ½‖Δ‖² at the x of the last `gradient(at:into:)` when the gradient formed Δ anyway (the
+    /// network's does), else nil: the discrete iterators' free loss of every iterate.
+    var lossAtLastGradient: Double? { get }
+    /// An iterator for w_{k+1} = w_k − η∇L(w_k) + β(w_k − w_{k−1}), w_{−1} = w_0 (GD at β = 0,
+    /// Polyak HB in difference form, 002 eq. 3.1) that uses the model's structure and gives
+    /// the same iterates as the dense recurrence up to rounding, or nil when the model has
+    /// none (then the methods run the dense `MomentumRecurrenceIterator`). `timePerStep` is
+    /// the method's τ, for the finite-difference velocity.
+    func structuredMomentumIterator(initialPosition: [Double], stepSize: Double, momentum: Double,
+                                    timePerStep: Double) -> (any DiscreteIterator)?
 }
 
 extension Model {
+    public var lossAtLastGradient: Double? { nil }
+    public func structuredMomentumIterator(initialPosition: [Double], stepSize: Double, momentum: Double,
+                                           timePerStep: Double) -> (any DiscreteIterator)? { nil }
     public var constantHessian: DenseMatrix? { nil }
     public var affineGradient: (kernel: SymmetricEigensystem, minimizer: [Double])? { nil }
     public var reluNetwork: ReLUNetwork? { nil }

@@ -35,6 +35,9 @@ public struct Solution: Sendable, Codable {
     public var switchLog: [SwitchEvent]?
     /// What a switching solver did and cost.
     public var switching: SwitchingStatistics?
+    /// Discrete runs whose iterator knows every iterate's loss: its minimum and first
+    /// crossing of ε over all iterations, sampled or not.
+    public var iterateLosses: IterateLosses?
 
     public init(columns: [Observable], rows: [[Double]] = [], statistics: IntegrationStatistics = IntegrationStatistics(),
                 earlyStop: EarlyStop? = nil) {

@@ -12,11 +12,17 @@ protocol Propagator: AnyObject {
     var switching: SwitchingStatistics? { get }
     /// Switching solvers asked to log: every activation switch.
     var switchLog: [SwitchEvent]? { get }
+    /// Discrete runs: the losses of every iterate (see `IterateLosses`).
+    var iterateLosses: IterateLosses? { get }
+    /// Discrete runs: whether `iterateLosses` will cover every iterate.
+    var knowsEveryIterateLoss: Bool { get }
 }
 
 extension Propagator {
     var switching: SwitchingStatistics? { nil }
     var switchLog: [SwitchEvent]? { nil }
+    var iterateLosses: IterateLosses? { nil }
+    var knowsEveryIterateLoss: Bool { false }
 }
 
 /// A sample point: a time, and for discrete runs the iteration.

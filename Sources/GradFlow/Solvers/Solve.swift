@@ -5,8 +5,10 @@
 ///
 /// - `monitors`: default `model.monitors(flow:lambdaMin: false)` for the observed flow.
 /// - Continuous runs sample at `sampleTimes`; discrete runs at every iteration 0…K (K from
-///   `options.iterations`, else the iteration whose time is nearest the last sample time),
-///   or at `options.sampleIterations`.
+///   `options.iterations`, else the iteration whose time is nearest the last sample time), at
+///   the iterations nearest the sample times (`options.discreteSampling`), or at
+///   `options.sampleIterations`. Monitors run only at the samples; the loss of every
+///   iterate, when the iterator knows it, goes into `Solution.iterateLosses`.
 /// - A flow with a series start (Nesterov) is integrated from t0; a sample at t = 0 is the
 ///   exact initial state, and samples in (0, t0) are refused. The exact solver needs no t0.
 /// - The run stops early, keeping the samples taken, when the state or a monitored loss
@@ -66,7 +68,8 @@ private struct RunLoop {
         case .method(let method):
             let k = try options.iterations ?? method.checkedIterations(toReach: sampleTimes.values.last ?? 0)
             guard k >= 0 else { throw InputError("iterations", value: "\(k)", allowed: "must be ≥ 0") }
-            let sampled = options.sampleIterations ?? Array(0...k)
+            let sampled = options.sampleIterations
+                ?? options.discreteSampling.iterations(k, method: method, times: sampleTimes.values)
             guard !sampled.isEmpty else {
                 throw InputError("sample iterations", value: "none", allowed: "give at least one iteration index in 0…\(k)")
             }
@@ -145,6 +148,14 @@ private struct RunLoop {
         }
 
         let propagator = try makePropagator(state: state, startTime: startTime, budget: WorkBudget(options.limits))
+        if case .method(let method) = dynamics, options.sampleIterations == nil,
+           options.discreteSampling != .everyIteration, !propagator.knowsEveryIterateLoss, let last = points.last?.iteration {
+            // The iterator does not see every iterate's loss (Nesterov's gradient is taken at
+            // the look-ahead point; models whose gradient does not form Δ): sample every
+            // iteration so that the minimum loss stays exact.
+            points = (0...last).map { SamplePoint(time: method.time(ofIteration: $0), iteration: $0) }
+            remaining = points[...]
+        }
         for point in remaining {
             do {
                 try propagator.advance(to: point)
@@ -172,6 +183,7 @@ private struct RunLoop {
         guard let propagator else { return solution }
         solution.statistics = propagator.statistics
         solution.switchLog = propagator.switchLog
+        solution.iterateLosses = propagator.iterateLosses
         if var switching = propagator.switching {
             let d = ContinuousClock().now - begin
             switching.wallSeconds = d.inSeconds
@@ -183,7 +195,8 @@ private struct RunLoop {
     private func makePropagator(state: [Double], startTime: Double, budget: WorkBudget) throws -> any Propagator {
         switch dynamics {
         case .method(let method):
-            return try IterationPropagator(model: model, method: method, initialPosition: initialPosition, budget: budget)
+            return try IterationPropagator(model: model, method: method, initialPosition: initialPosition, budget: budget,
+                                           lossLevel: options.lossLevel)
         case .flow(let flow):
             switch solver {
             case .gsl(let stepper, let tolerances):

@@ -77,8 +77,15 @@ public struct SolveOptions {
     /// Discrete runs: the number of iterations K (default: the K whose time is nearest the
     /// last sample time).
     public var iterations: Int?
-    /// Discrete runs: the sampled iterations (default: every iteration 0…K).
+    /// Discrete runs: the sampled iterations (default: `discreteSampling`).
     public var sampleIterations: [Int]?
+    /// Discrete runs without `sampleIterations`: every iteration 0…K (the default), or the
+    /// iterations nearest the sample times (monitors run only there; the smallest loss and
+    /// the first iteration at or below `lossLevel` still come from every iterate, through
+    /// `Solution.iterateLosses`).
+    public var discreteSampling = DiscreteSampling.everyIteration
+    /// Discrete runs: the level ε whose first crossing `Solution.iterateLosses` records.
+    public var lossLevel: Double?
     /// Keep the states x(t) at the samples in `Solution.states`.
     public var recordStates = false
     /// Keep every activation switch in `Solution.switchLog` (switching solvers).

@@ -129,18 +129,31 @@ public final class ReLUGradientKernel {
         }
     }
 
+    /// ½‖Δ‖² at the W of the last `gradient(at:into:)` (its residuals are formed anyway).
+    public private(set) var lastGradientLoss = Double.nan
+
     public func gradient(at w: VectorView, into g: MutableVectorView) {
         if isCached(w) {
             if !gradientValid { fillCachedGradient() }
             g.base.update(from: cachedGradient.base, count: d * m)
+            var s = 0.0
+            for i in 0..<n {
+                let e = prediction(row: i) - y.base[i]
+                s += e * e
+            }
+            lastGradientLoss = 0.5 * s
             return
         }
         preactivations(w)
         preactivationsValid = false
         gradientValid = false
+        var s = 0.0
         for i in 0..<n {
-            maskRow(i, residual: prediction(row: i) - y.base[i])
+            let e = prediction(row: i) - y.base[i]
+            s += e * e
+            maskRow(i, residual: e)
         }
+        lastGradientLoss = 0.5 * s
         // ∇L = Xᵀ S: (d×n)(n×m).
         BLAS.gemm(transposeA: true, transposeB: false, m: d, n: m, k: n,
                   alpha: 1, a: UnsafePointer(x.base), lda: d, b: UnsafePointer(z.base), ldb: m,
