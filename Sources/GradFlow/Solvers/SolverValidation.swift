@@ -33,7 +33,7 @@ extension Solver {
             case .kinetic:
                 guard flow.isAutonomous, flow.order <= 2 else {
                     throw InputError(.flow, value: flow.name,
-                                     allowed: "the kinetic solver supports gradient flow (without sliding) and hbf; use exact-pieces or events")
+                                     allowed: "the kinetic solver supports gradient flow and hbf (constant friction); use exact-pieces or events")
                 }
             case .exactPieces:
                 if case .bessel(let gamma) = flow.modalForm {

@@ -44,17 +44,17 @@ final class KineticPiecesSolver {
     var boundObserver: ((Int, Double, Double) -> Void)?
     /// Pairs found on the wrong side at their safe time (bound violations; 0 when the bounds
     /// hold).
-    private(set) var boundViolations = 0
+    var boundViolations = 0
 
     private(set) var t = 0.0
-    private let n: Int, m: Int
-    private let pairs: KineticPairKernel
-    private let series: KineticErrorSeries
-    private var queue: SafeTimeQueue
-    private var bound: SafeTimeBound
+    let n: Int, m: Int
+    let pairs: KineticPairKernel
+    let series: KineticErrorSeries
+    var queue: SafeTimeQueue
+    var bound: SafeTimeBound
     /// Δ, Δ̇, p, R at `cachedTime`.
-    private let values: DoubleBuffer
-    private var cachedTime = -Double.infinity
+    let values: DoubleBuffer
+    var cachedTime = -Double.infinity
     private let weights: DoubleBuffer
     private let velocities: DoubleBuffer
     /// ρ ≥ ‖A‖_∞ of the augmented system, and the step-length policy.
@@ -66,15 +66,22 @@ final class KineticPiecesSolver {
     private var meanGap: Double
     /// Scratch of `handleEvent` (nothing is allocated per switch): the pairs switching at one
     /// instant, their neurons, the state y with the jumps, one neuron's new keys.
-    private var switching: [(pair: Int, z: Double, rate: Double)] = []
-    private var switchedNeurons: [Int] = []
-    private let switchState: DoubleBuffer
+    var switching: [(pair: Int, z: Double, rate: Double)] = []
+    var switchedNeurons: [Int] = []
+    let switchState: DoubleBuffer
     private var rowKeys: [Double]
     /// c_r² (= 1/m for a_r = ±1).
-    private let couplings: [Double]
+    let couplings: [Double]
     /// |z| below which a pair's sign is rounding: 1e-14 (1 + max|z(0)|), about 50 ulps of the
     /// terms of the pair formula.
     private let surfaceBand: Double
+    /// Gradient flow's Filippov sliding (`KineticPiecesSolver+Sliding.swift`): the neurons'
+    /// sliding corrections, the pattern transitions of `SwitchingTransitions`, the sliding
+    /// pairs' exits at the current event and the time up to which sliding time is counted.
+    lazy var sliding = KineticSlidingNeurons(kernel: kernel, pairs: pairs, gramRoot: bound.gramRoot)
+    lazy var transitions = SwitchingTransitions(kernel: kernel, pattern: pattern, order: 1)
+    var exitsAtEvent: [Int] = []
+    var slidingCountedUntil = 0.0
 
     init(kernel: ReLUSwitchingKernel, pattern: SwitchingPattern, flow: any ContinuousFlow, eventTolerance: Double,
          initialState: [Double]) throws {
@@ -150,8 +157,8 @@ final class KineticPiecesSolver {
     func currentPositionAndVelocity() -> ([Double], [Double]) { (weights.array, velocities.array) }
 
     /// The n-blocks of y: Δ at 0, p (HBF) at `momentumBlock`, R at `integralBlock`.
-    private var integralBlock: Int { blocks - 1 }
-    private var momentumBlock: Int { order == 2 ? 2 : 0 }
+    var integralBlock: Int { blocks - 1 }
+    var momentumBlock: Int { order == 2 ? 2 : 0 }
 
     // MARK: - Driving
 
@@ -185,9 +192,13 @@ final class KineticPiecesSolver {
         let nv = values.readOnly
         pairs.materialize(at: target, integral: nv.slice(integralBlock * n, n), rate: nv.slice(momentumBlock * n, n),
                           mask: pattern.mask.readOnly, weights: weights.view, velocities: velocities.view)
+        if order == 1 {
+            projectSlidingNeurons(weights: weights.view, velocities: velocities.view)
+            accountSliding(until: target)
+        }
         guard weights.readOnly.isFinite && velocities.readOnly.isFinite else { throw EarlyStop.diverged(time: t) }
         // The energy at the sample bounds ‖Δ‖ from now on (it does not increase; for gradient
-        // flow without sliding L does not increase, dL/dt = −‖∇L‖²).
+        // flow L does not increase, dL/dt = −‖∇L‖² with the Filippov gradient).
         let dn = nv.slice(0, n).norm, vn = order == 2 ? velocities.readOnly.norm : 0
         let residualBound = (dn * dn + vn * vn).squareRoot() * (1 + 1e-9)
         bound.residualBound = min(bound.residualBound, residualBound)
@@ -212,18 +223,26 @@ final class KineticPiecesSolver {
     private func evaluate(_ pair: Int, at s: Double) -> KineticPairValue {
         prepare(at: s)
         statistics.locationSteps += 1
-        return pairs.evaluate(sample: pair / m, neuron: pair % m, at: s, state: values.readOnly)
+        let i = pair / m, r = pair % m
+        if order == 1 && sliding.isSliding(r) { return sliding.value(sample: i, neuron: r, at: s, state: values.readOnly) }
+        return pairs.evaluate(sample: i, neuron: r, at: s, state: values.readOnly)
     }
 
     /// Whether z contradicts the pair's mode by more than rounding (`surfaceBand`): a pair
     /// within the band of its surface counts as on it (v = 0), so that a value whose sign is
-    /// rounding does not switch a pair back and forth at one instant.
+    /// rounding does not switch a pair back and forth at one instant. A sliding pair's value
+    /// is its smaller sliding value (`KineticSlidingNeurons`): negative means it exits.
     @inline(__always) private func violating(_ pair: Int, _ z: Double) -> Bool {
-        pattern.mode(pair) == .active ? z < -surfaceBand : z >= 0 && z > surfaceBand
+        switch pattern.mode(pair) {
+        case .active: return z < -surfaceBand
+        case .inactive: return z >= 0 && z > surfaceBand
+        case .sliding: return z < 0
+        }
     }
 
     /// The time at which the pair's safe interval from the cached time ends.
     private func safeTime(_ pair: Int, _ value: KineticPairValue) -> Double {
+        if pattern.mode(pair) == .sliding { return cachedTime + bound.exitTime(margin: value.z, norm: value.gramNorm) }
         let o: Double = pattern.mode(pair) == .active ? 1 : -1
         let r = pair % m
         let tau = bound.safeTime(value: max(o * value.z, 0), rate: o * value.rate, forcing: o * value.forcing,
@@ -279,28 +298,15 @@ final class KineticPiecesSolver {
         y.view.copy(from: values.readOnly)
         pattern.clock = time
         switchedNeurons.removeAll(keepingCapacity: true)
-        for (pair, z, zRate) in switching {
-            let i = pair / m, r = pair % m
-            pairs.sync(neuron: r, at: time)
-            let active = z >= 0
-            let newMask: Double = active ? 1 : 0
-            let delta = newMask - pairs.mask(sample: i, neuron: r)
-            pairs.changeMask(sample: i, neuron: r, to: newMask, integral: y[integralBlock * n + i],
-                             rate: y[momentumBlock * n + i])
-            let c = kernel.scaledOutput[r]
-            y[i] += delta * c * z
-            if order == 2 { y[n + i] += delta * c * zRate }
-            let s = delta * couplings[r]
-            for k in 0..<n where k != i {
-                let dk = pairs.mask(sample: k, neuron: r)
-                if dk != 0 { series.addToKernel(i, k, s * kernel.gramEntry(i, k)) }
-            }
-            series.addToKernel(i, i, s * kernel.gramEntry(i, i))
-            pattern.setMode(pair, active ? .active : .inactive)
-            switchedNeurons.append(r)
+        if order == 1 {
+            accountSliding(until: time)
+            statistics.add(applyGradientFlowSwitches(at: time))
+            statistics.maxSlidingPairs = max(statistics.maxSlidingPairs, sliding.slidingPairs)
+        } else {
+            for (pair, z, zRate) in switching { cross(pair, z: z, zRate: zRate, at: time) }
+            statistics.add(SwitchCounts(crossings: switching.count))
         }
         _ = pattern.drainMaskLog()
-        statistics.add(SwitchCounts(crossings: switching.count))
         statistics.eventTimes += 1
         statistics.pieces += 1
         // The step-length policy: a few mean gaps between switches, at most 1/ρ.
@@ -319,22 +325,36 @@ final class KineticPiecesSolver {
             previous = r
             rebound(neuron: r, at: time)
         }
-        if order == 1 { try refuseSliding(at: time) }
     }
 
-    /// Gradient flow: a pair that has just crossed, and whose rate on its new side points back
-    /// into the surface (o ż < 0 with o = +1 active, −1 inactive: both one-sided fields push
-    /// into z_ri = 0), enters Filippov sliding (002 §4, `SwitchingTransitions`), which this
-    /// solver does not follow: the run stops with an input error naming the solvers that do.
-    private func refuseSliding(at time: Double) throws {
-        for (pair, _, _) in switching {
-            let value = evaluate(pair, at: time)
-            let o: Double = pattern.mode(pair) == .active ? 1 : -1
-            if o * value.rate < 0 {
-                throw InputError(.solver, value: SwitchingMethod.kinetic.name,
-                                 allowed: "gradient flow enters Filippov sliding at t = \(time) (sample \(pair / m), neuron \(pair % m)), which the kinetic solver does not follow; use --solver exact-pieces or events")
-            }
+    /// A transversal crossing of pair (i, r) with value z, ż at the switch time.
+    func cross(_ pair: Int, z: Double, zRate: Double, at time: Double) {
+        let active = z >= 0
+        changeMask(pair, to: active ? 1 : 0, z: z, zRate: zRate, at: time)
+        pattern.setMode(pair, active ? .active : .inactive)
+    }
+
+    /// Changes d_ir (synced neuron, O(n + d)): the jumps of Δ_i and Δ̇_i by δc_r z, δc_r ż
+    /// (the pair's term enters or leaves f_i), row and column i of H_P by δc_r²(K_i ∘ d_r)
+    /// (less the projection part on a sliding neuron, `KineticSlidingNeurons`).
+    func changeMask(_ pair: Int, to newMask: Double, z: Double, zRate: Double, at time: Double) {
+        let i = pair / m, r = pair % m
+        let y = switchState
+        pairs.sync(neuron: r, at: time)
+        let delta = newMask - pairs.mask(sample: i, neuron: r)
+        pairs.changeMask(sample: i, neuron: r, to: newMask, integral: y[integralBlock * n + i],
+                         rate: y[momentumBlock * n + i])
+        let c = kernel.scaledOutput[r]
+        y[i] += delta * c * z
+        if order == 2 { y[n + i] += delta * c * zRate }
+        let s = delta * couplings[r]
+        for k in 0..<n where k != i {
+            let dk = pairs.mask(sample: k, neuron: r)
+            if dk != 0 { series.addToKernel(i, k, s * kernel.gramEntry(i, k)) }
         }
+        series.addToKernel(i, i, s * kernel.gramEntry(i, i))
+        if order == 1 && sliding.isSliding(r) { sliding.correctKernelRow(sample: i, neuron: r, delta: delta, series: series) }
+        switchedNeurons.append(r)
     }
 
     /// New safe times for all n pairs of neuron r at the cached time (a pair on the wrong side
@@ -344,9 +364,11 @@ final class KineticPiecesSolver {
         pairs.evaluateNeuron(r, at: time, integral: v.slice(integralBlock * n, n), rate: v.slice(momentumBlock * n, n),
                              residual: v.slice(0, n))
         statistics.locationSteps += n
+        let corrected = order == 1 && sliding.isSliding(r)
+        if corrected { sliding.correctNeuron(r, residual: v.slice(0, n)) }
         for i in 0..<n {
             let pair = i * m + r
-            let value = pairs.neuronValue(i)
+            let value = corrected ? sliding.neuronValue(i) : pairs.neuronValue(i)
             let key = violating(pair, value.z) ? time : safeTime(pair, value)
             rowKeys[i] = key
             boundObserver?(pair, cachedTime, key)
