@@ -56,6 +56,8 @@ extension KineticPiecesSolver {
         let i = pair / m, r = pair % m
         if pattern.mode(pair) == .active { changeMask(pair, to: 0, z: z, zRate: 0, at: time) }
         sliding.updateKernel(surface: i, neuron: r, joining: true, series: series)
+        // The rank-one term: ‖ΔH_P‖ = c_r² ‖D_r X P^⊥x_i‖²/‖P^⊥x_i‖² ≤ c_r² λmax(K).
+        kernelChange += couplings[r] * bound.gramRoot * bound.gramRoot
         let y = switchState
         sliding.rebase(neuron: r, onto: group.samples, inverse: group.inverseGram, at: time, state: y.readOnly,
                        residual: y.view.slice(0, n))
@@ -77,8 +79,9 @@ extension KineticPiecesSolver {
         let rest = pattern.group(ofNeuron: r)
         sliding.setGroup(neuron: r, samples: rest?.samples ?? [], inverseGram: rest?.inverseGram ?? [])
         sliding.updateKernel(surface: k, neuron: r, joining: false, series: series)
+        kernelChange += couplings[r] * bound.gramRoot * bound.gramRoot
         if mode == .active {
-            let z = sliding.isSliding(r) ? sliding.value(sample: k, neuron: r, at: time, state: y.readOnly).z
+            let z = sliding.isSliding(r) ? sliding.value(sample: k, neuron: r, at: time, state: y.readOnly, generation: -1).z
                 : pairs.evaluate(sample: k, neuron: r, at: time, state: y.readOnly).z
             changeMask(pair, to: 1, z: z, zRate: 0, at: time)
         }
@@ -106,6 +109,32 @@ extension KineticPiecesSolver {
             kernel.projectColumn(neuron: group.neuron, samples: group.samples, inverseGram: group.inverseGram, of: weights)
             kernel.projectColumn(neuron: group.neuron, samples: group.samples, inverseGram: group.inverseGram,
                                  of: velocities)
+        }
+    }
+
+    /// A sliding pair's exit safe time from the cached state (`SafeTimeBound.exitTime`), and
+    /// its kernel-change threshold registered.
+    func exitSafeTime(_ pair: Int, _ value: KineticPairValue) -> Double {
+        if residualNormCache.generation != stateGeneration {
+            residualNormCache = (stateGeneration, values.readOnly.slice(0, n).norm)
+        }
+        let (tau, budget) = bound.exitTime(margin: value.z, rate: value.rate, norm: value.gramNorm,
+                                           residualNorm: residualNormCache.value)
+        let threshold = kernelChange + budget
+        if budgetThresholds.isEmpty { budgetThresholds = [Double](repeating: .infinity, count: n * m) }
+        budgetThresholds[pair] = threshold
+        if threshold.isFinite { budgetHeap.push(threshold, pair: pair) }
+        return tau
+    }
+
+    /// After the switches at `time`: every sliding pair whose kernel-change threshold Ψ has
+    /// passed is due now (its safe time held up to this instant).
+    func expireBudgets(at time: Double) {
+        while let (threshold, pair) = budgetHeap.minimum, threshold < kernelChange {
+            budgetHeap.pop()
+            guard budgetThresholds[pair] == threshold else { continue }
+            budgetThresholds[pair] = .infinity
+            if pattern.mode(pair) == .sliding { setKey(pair, time) }
         }
     }
 

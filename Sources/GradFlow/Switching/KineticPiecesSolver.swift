@@ -78,10 +78,22 @@ final class KineticPiecesSolver {
     /// Gradient flow's Filippov sliding (`KineticPiecesSolver+Sliding.swift`): the neurons'
     /// sliding corrections, the pattern transitions of `SwitchingTransitions`, the sliding
     /// pairs' exits at the current event and the time up to which sliding time is counted.
-    lazy var sliding = KineticSlidingNeurons(kernel: kernel, pairs: pairs, gramRoot: bound.gramRoot)
+    lazy var sliding = KineticSlidingNeurons(kernel: kernel, pairs: pairs, series: series, gramRoot: bound.gramRoot)
     lazy var transitions = SwitchingTransitions(kernel: kernel, pattern: pattern, order: 1)
     var exitsAtEvent: [Int] = []
+    var debugCounts = [0, 0, 0]
+    deinit { if ProcessInfo.processInfo.environment["GF_DEBUG"] != nil { print("DEBUG evaluations plain/sliding-neuron/sliding-pair", debugCounts) } }
     var slidingCountedUntil = 0.0
+    /// Sliding exits' kernel-change budgets (`SafeTimeBound.exitTime`): Ψ, the accumulated
+    /// ‖ΔH_P‖ bound of all switches so far, each sliding pair's current threshold of Ψ and
+    /// the heap of thresholds.
+    var kernelChange = 0.0
+    var budgetThresholds: [Double] = []
+    var budgetHeap = SlidingBudgetHeap()
+    /// Counts the states `values` has held (a new one at each `prepare` that evaluates), and
+    /// ‖Δ‖ of one of them.
+    var stateGeneration = 0
+    var residualNormCache = (generation: -1, value: 0.0)
 
     init(kernel: ReLUSwitchingKernel, pattern: SwitchingPattern, flow: any ContinuousFlow, eventTolerance: Double,
          initialState: [Double]) throws {
@@ -218,13 +230,17 @@ final class KineticPiecesSolver {
         }
         series.evaluate(at: s, firstBlock: 0, blockCount: blocks, into: values.view)
         cachedTime = s
+        stateGeneration &+= 1
     }
 
     private func evaluate(_ pair: Int, at s: Double) -> KineticPairValue {
         prepare(at: s)
         statistics.locationSteps += 1
         let i = pair / m, r = pair % m
-        if order == 1 && sliding.isSliding(r) { return sliding.value(sample: i, neuron: r, at: s, state: values.readOnly) }
+        debugCounts[order == 1 && sliding.isSliding(r) ? (pattern.mode(pair) == .sliding ? 2 : 1) : 0] += 1
+        if order == 1 && sliding.isSliding(r) {
+            return sliding.value(sample: i, neuron: r, at: s, state: values.readOnly, generation: stateGeneration)
+        }
         return pairs.evaluate(sample: i, neuron: r, at: s, state: values.readOnly)
     }
 
@@ -242,7 +258,7 @@ final class KineticPiecesSolver {
 
     /// The time at which the pair's safe interval from the cached time ends.
     private func safeTime(_ pair: Int, _ value: KineticPairValue) -> Double {
-        if pattern.mode(pair) == .sliding { return cachedTime + bound.exitTime(margin: value.z, norm: value.gramNorm) }
+        if pattern.mode(pair) == .sliding { return cachedTime + exitSafeTime(pair, value) }
         let o: Double = pattern.mode(pair) == .active ? 1 : -1
         let r = pair % m
         let tau = bound.safeTime(value: max(o * value.z, 0), rate: o * value.rate, forcing: o * value.forcing,
@@ -251,7 +267,7 @@ final class KineticPiecesSolver {
     }
 
     /// Gives a pair its new safe time (bounded at `cachedTime`).
-    @inline(__always) private func setKey(_ pair: Int, _ key: Double) {
+    @inline(__always) func setKey(_ pair: Int, _ key: Double) {
         queue.update(pair, key: key)
         boundObserver?(pair, cachedTime, key)
     }
@@ -325,6 +341,7 @@ final class KineticPiecesSolver {
             previous = r
             rebound(neuron: r, at: time)
         }
+        if order == 1 { expireBudgets(at: time) }
     }
 
     /// A transversal crossing of pair (i, r) with value z, ż at the switch time.
@@ -353,7 +370,11 @@ final class KineticPiecesSolver {
             if dk != 0 { series.addToKernel(i, k, s * kernel.gramEntry(i, k)) }
         }
         series.addToKernel(i, i, s * kernel.gramEntry(i, i))
-        if order == 1 && sliding.isSliding(r) { sliding.correctKernelRow(sample: i, neuron: r, delta: delta, series: series) }
+        if order == 1 {
+            if sliding.isSliding(r) { sliding.correctKernelRow(sample: i, neuron: r, delta: delta, series: series) }
+            // ‖ΔH_P‖ ≤ √2 c_r² ‖D_r X P^⊥ x_i‖ ≤ 2 c_r² √λmax(K) ‖x_i‖ (a row and a column).
+            kernelChange += 2 * couplings[r] * bound.gramRoot * kernel.gramEntry(i, i).squareRoot()
+        }
         switchedNeurons.append(r)
     }
 
@@ -365,7 +386,7 @@ final class KineticPiecesSolver {
                              residual: v.slice(0, n))
         statistics.locationSteps += n
         let corrected = order == 1 && sliding.isSliding(r)
-        if corrected { sliding.correctNeuron(r, residual: v.slice(0, n)) }
+        if corrected { sliding.correctNeuron(r, residual: v.slice(0, n), generation: stateGeneration) }
         for i in 0..<n {
             let pair = i * m + r
             let value = corrected ? sliding.neuronValue(i) : pairs.neuronValue(i)

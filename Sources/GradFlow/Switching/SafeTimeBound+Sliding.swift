@@ -1,13 +1,30 @@
 extension SafeTimeBound {
     /// How long a sliding pair certainly keeps sliding (gradient flow, 002 eq. 4.3 with the
-    /// sliding of §4): its sliding values v (`SlidingValue`; it exits when one turns negative)
-    /// are linear functionals v = ℓ·Δ of the errors with ‖ℓ‖ ≤ `norm`
-    /// (`KineticSlidingNeurons`), so |v̇| ≤ norm ‖Δ̇‖ = norm ‖H_P Δ‖ ≤ norm λmax(K) Δmax
-    /// (H_P ⪯ K ∘ C/m, whose λmax ≤ λmax(K): the projections only remove) and
-    /// v(τ) ≥ v − norm λmax(K) Δmax τ. First order only: Δ̇ jumps at every switch of another
-    /// neuron, so v̇ has no Lipschitz bound.
-    func exitTime(margin v: Double, norm: Double) -> Double {
-        let rate = norm * gramRoot * gramRoot * residualBound
-        return rate > 0 ? max(v, 0) / rate : .infinity
+    /// sliding of §4), and the kernel-change budget under which that holds.
+    ///
+    /// Its sliding values v (`SlidingValue`; it exits when one turns negative) are linear
+    /// functionals v = ℓ·Δ of the errors, with ‖ℓ‖ ≤ N (`norm`, `KineticSlidingNeurons`) fixed
+    /// while the neuron's mask and sliding set are (its pairs are re-bounded when they change).
+    /// L does not increase, so ‖Δ(s)‖ ≤ D = min(Δmax, ‖Δ(t)‖) for s ≥ t, and ‖H_P‖ ≤ λ = λmax(K)
+    /// (H_P ⪯ K ∘ C/m: the projections only remove). Two lower bounds of v(t + τ):
+    /// - first order: |v̇| ≤ N ‖Δ̇‖ = N ‖H_P Δ‖ ≤ NλD, so v ≥ v(t) − NλDτ, whatever happens
+    ///   elsewhere;
+    /// - second order: between switches v̈ = ℓ·H_P²Δ, |v̈| ≤ Nλ²D; at a switch anywhere, H_P
+    ///   changes by ΔH and v̇ jumps by −ℓ·ΔH Δ, at most N‖ΔH‖D. With Ψ = Σ‖ΔH‖ over the switches
+    ///   in (t, t + τ], v ≥ v(t) + v̇(t)τ − Nλ²Dτ²/2 − NDΨτ. The safe time τ* is the first root
+    ///   of v(t)/2 + v̇(t)τ − Nλ²Dτ²/2, valid while Ψ ≤ budget = v(t)/(2NDτ*) (then the last term
+    ///   takes at most the other half of v(t)); the solver re-bounds the pair when the
+    ///   switches' Ψ exceeds the budget first.
+    /// The second is used when it is longer. (The O(e) jumps of Δ at switches, located to the
+    /// event tolerance e, are neglected here as in the crossing bounds.)
+    func exitTime(margin v: Double, rate s: Double, norm: Double, residualNorm: Double) -> (time: Double, budget: Double) {
+        let bound = min(residualBound, residualNorm * (1 + 1e-9))
+        let lambda = gramRoot * gramRoot
+        let drift = norm * lambda * bound
+        let linear = drift > 0 ? max(v, 0) / drift : .infinity
+        guard v > 0, norm * bound > 0 else { return (linear, .infinity) }
+        guard let second = ReLUSwitchingKernel.firstRoot(v: 0.5 * v, slope: s, curvature: -norm * lambda * lambda * bound),
+              second > linear else { return (linear, .infinity) }
+        return (second, 0.5 * v / (norm * bound * second))
     }
 }

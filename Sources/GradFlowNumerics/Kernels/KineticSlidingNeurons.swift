@@ -34,6 +34,11 @@ public final class KineticSlidingNeurons {
     private let scaledOutput: DoubleBuffer
     private let outputWeights: [Double]
     private let pairs: KineticPairKernel
+    /// The error series, whose kernel H_P gives Δ̇ = −H_P Δ for the sliding values' rates.
+    private let series: KineticErrorSeries
+    /// Δ̇ of the state generation `rateGeneration`.
+    private let residualRate: DoubleBuffer
+    private var rateGeneration = -1
     /// √λmax(K) (with its margin), for the bounds of the projected rows.
     private let gramRoot: Double
     /// S_r (ascending) and G_S⁻¹ (|S|×|S| row-major) of every neuron; empty when it does not slide.
@@ -47,7 +52,7 @@ public final class KineticSlidingNeurons {
     private let coefficientA: DoubleBuffer, coefficientB: DoubleBuffer, valuesA: DoubleBuffer, valuesB: DoubleBuffer
     private let column: DoubleBuffer
 
-    public init(kernel: ReLUSwitchingKernel, pairs: KineticPairKernel, gramRoot: Double) {
+    public init(kernel: ReLUSwitchingKernel, pairs: KineticPairKernel, series: KineticErrorSeries, gramRoot: Double) {
         n = kernel.n
         d = kernel.d
         m = kernel.m
@@ -56,6 +61,8 @@ public final class KineticSlidingNeurons {
         scaledOutput = kernel.scaledOutput
         outputWeights = kernel.outputWeights
         self.pairs = pairs
+        self.series = series
+        residualRate = DoubleBuffer(count: n)
         self.gramRoot = gramRoot
         samples = [[Int]](repeating: [], count: m)
         inverses = [[Double]](repeating: [], count: m)
@@ -128,17 +135,44 @@ public final class KineticSlidingNeurons {
         return abs(outputWeights[r]) * (1 + total).squareRoot()
     }
 
+    /// Δ̇ = −H_P Δ (one dgemv) for the state of generation `generation` (Δ = `residual`).
+    private func prepareRate(generation: Int, residual: VectorView) {
+        if generation == rateGeneration { return }
+        rateGeneration = generation
+        BLAS.gemv(m: n, n: n, a: UnsafePointer(series.kernel.base), x: residual.base, y: residualRate.base)
+        for l in 0..<n { residualRate.base[l] = -residualRate.base[l] }
+    }
+
+    /// G_S⁻¹ f̃'_S of neuron r into `out`, f̃'_k = −c_r (K_k ∘ d_r)·Δ̇ (the forcings' rates).
+    private func forcingRates(neuron r: Int, into out: UnsafeMutablePointer<Double>) {
+        let s = samples[r], k = s.count, g = gram.base, rate = residualRate.base
+        let c = scaledOutput.base[r], raw = valuesB.base
+        for a in 0..<k {
+            var v = 0.0
+            let row = g + s[a] * n
+            for l in 0..<n where pairs.mask(sample: l, neuron: r) != 0 { v += row[l] * rate[l] }
+            raw[a] = -c * v
+        }
+        solve(inverses[r], k, UnsafePointer(raw), into: out)
+    }
+
     /// A sliding pair's value for the queue: z = min(lower, upper) (≥ 0 while it slides),
-    /// gramNorm = the functionals' norm bound (`exitNorm`), rate and forcing 0 (unused).
-    private func exitValue(position a: Int, neuron r: Int, forcings b: UnsafePointer<Double>, residual: Double) -> KineticPairValue {
-        let lower = outputWeights[r] / scaledOutput.base[r] * b[a]
-        let upper = outputWeights[r] * residual - lower
-        return KineticPairValue(z: min(lower, upper), rate: 0, forcing: 0, gramNorm: exitNorm(position: a, neuron: r))
+    /// rate = the smaller of their rates (so z + rate·τ bounds both from below to first
+    /// order), gramNorm = the functionals' norm bound (`exitNorm`), forcing 0 (unused). `b` is
+    /// G_S⁻¹ f̃_S, `bRate` G_S⁻¹ f̃'_S, `residual`, `residualRate` Δ_s and Δ̇_s.
+    private func exitValue(position a: Int, neuron r: Int, forcings b: UnsafePointer<Double>,
+                           forcingRates bRate: UnsafePointer<Double>, residual: Double, residualRate: Double) -> KineticPairValue {
+        let ratio = outputWeights[r] / scaledOutput.base[r]
+        let lower = ratio * b[a], lowerRate = ratio * bRate[a]
+        let upper = outputWeights[r] * residual - lower, upperRate = outputWeights[r] * residualRate - lowerRate
+        return KineticPairValue(z: min(lower, upper), rate: min(lowerRate, upperRate), forcing: 0,
+                                gramNorm: exitNorm(position: a, neuron: r))
     }
 
     /// Pair (i, r) of a sliding neuron at time t from the series state y = (Δ, R): its true z,
     /// ż and row bound, or for a sliding sample its exit value (see `exitValue`). O(n(|S| + 1)).
-    public func value(sample i: Int, neuron r: Int, at t: Double, state y: VectorView) -> KineticPairValue {
+    /// `generation` names the state y (Δ̇ is recomputed when it changes).
+    public func value(sample i: Int, neuron r: Int, at t: Double, state y: VectorView, generation: Int) -> KineticPairValue {
         let s = samples[r], k = s.count
         let zs = valuesA.base, fs = valuesB.base
         var position = -1
@@ -150,7 +184,13 @@ public final class KineticSlidingNeurons {
         }
         let ca = coefficientA.base, cb = coefficientB.base
         solve(inverses[r], k, UnsafePointer(fs), into: cb)
-        if position >= 0 { return exitValue(position: position, neuron: r, forcings: UnsafePointer(cb), residual: y[i]) }
+        if position >= 0 {
+            prepareRate(generation: generation, residual: y.slice(0, n))
+            let ca = coefficientA.base
+            forcingRates(neuron: r, into: ca)
+            return exitValue(position: position, neuron: r, forcings: UnsafePointer(cb), forcingRates: UnsafePointer(ca),
+                             residual: y[i], residualRate: residualRate[i])
+        }
         solve(inverses[r], k, UnsafePointer(zs), into: ca)
         let v = pairs.evaluate(sample: i, neuron: r, at: t, state: y)
         var z = v.z, rate = v.rate
@@ -163,8 +203,9 @@ public final class KineticSlidingNeurons {
     }
 
     /// Corrects the values of `KineticPairKernel.evaluateNeuron(r, …)` (just called) for the
-    /// neuron's sliding samples; read them with `neuronValue(_:)`. `residual` is Δ. O(n|S|²).
-    public func correctNeuron(_ r: Int, residual: VectorView) {
+    /// neuron's sliding samples; read them with `neuronValue(_:)`. `residual` is Δ of the state
+    /// of generation `generation`. O(n|S|² + n²) (Δ̇ once per state).
+    public func correctNeuron(_ r: Int, residual: VectorView, generation: Int) {
         let s = samples[r], k = s.count
         let zs = valuesA.base, fs = valuesB.base
         for (a, sample) in s.enumerated() {
@@ -188,10 +229,13 @@ public final class KineticSlidingNeurons {
             outRate[i] = rate
             outNorm[i] = projectedRowBound(i, r, plain: v.gramNorm)
         }
+        prepareRate(generation: generation, residual: residual)
+        forcingRates(neuron: r, into: ca)
         for a in 0..<k {
-            let e = exitValue(position: a, neuron: r, forcings: UnsafePointer(cb), residual: residual[s[a]])
+            let e = exitValue(position: a, neuron: r, forcings: UnsafePointer(cb), forcingRates: UnsafePointer(ca),
+                              residual: residual[s[a]], residualRate: residualRate[s[a]])
             outZ[s[a]] = e.z
-            outRate[s[a]] = 0
+            outRate[s[a]] = e.rate
             outNorm[s[a]] = e.gramNorm
         }
     }
