@@ -119,7 +119,7 @@ extension KineticPiecesSolver {
             residualNormCache = (stateGeneration, values.readOnly.slice(0, n).norm)
         }
         let (tau, budget) = bound.exitTime(margin: value.z, rate: value.rate, norm: value.gramNorm,
-                                           residualNorm: residualNormCache.value)
+                                           residualNorm: residualNormCache.value, rateNorm: sliding.rateNorm)
         let threshold = kernelChange + budget
         if budgetThresholds.isEmpty { budgetThresholds = [Double](repeating: .infinity, count: n * m) }
         budgetThresholds[pair] = threshold

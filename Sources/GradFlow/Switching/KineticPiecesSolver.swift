@@ -386,7 +386,7 @@ final class KineticPiecesSolver {
                              residual: v.slice(0, n))
         statistics.locationSteps += n
         let corrected = order == 1 && sliding.isSliding(r)
-        if corrected { sliding.correctNeuron(r, residual: v.slice(0, n), generation: stateGeneration) }
+        if corrected { sliding.correctNeuron(r, at: time, residual: v.slice(0, n), generation: stateGeneration) }
         for i in 0..<n {
             let pair = i * m + r
             let value = corrected ? sliding.neuronValue(i) : pairs.neuronValue(i)

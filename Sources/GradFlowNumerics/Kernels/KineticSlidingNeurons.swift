@@ -36,9 +36,14 @@ public final class KineticSlidingNeurons {
     private let pairs: KineticPairKernel
     /// The error series, whose kernel H_P gives Δ̇ = −H_P Δ for the sliding values' rates.
     private let series: KineticErrorSeries
-    /// Δ̇ of the state generation `rateGeneration`.
+    /// Δ̇ of the state generation `rateGeneration`, and its norm.
     private let residualRate: DoubleBuffer
     private var rateGeneration = -1
+    public private(set) var rateNorm = 0.0
+    /// The sliding values' norm bounds (`exitNorm`), m×n by (neuron, sample), valid for the
+    /// neurons whose mask and sliding set have not changed since they were computed.
+    private let exitNorms: DoubleBuffer
+    private var exitNormsValid: [Bool]
     /// √λmax(K) (with its margin), for the bounds of the projected rows.
     private let gramRoot: Double
     /// S_r (ascending) and G_S⁻¹ (|S|×|S| row-major) of every neuron; empty when it does not slide.
@@ -63,6 +68,8 @@ public final class KineticSlidingNeurons {
         self.pairs = pairs
         self.series = series
         residualRate = DoubleBuffer(count: n)
+        exitNorms = DoubleBuffer(count: n * m)
+        exitNormsValid = [Bool](repeating: false, count: m)
         self.gramRoot = gramRoot
         samples = [[Int]](repeating: [], count: m)
         inverses = [[Double]](repeating: [], count: m)
@@ -81,6 +88,7 @@ public final class KineticSlidingNeurons {
     /// Mirrors neuron r's sliding group (from `SwitchingPattern`): S_r and G_S⁻¹.
     public func setGroup(neuron r: Int, samples s: [Int], inverseGram: [Double]) {
         slidingPairs += s.count - samples[r].count
+        exitNormsValid[r] = false
         samples[r] = s
         inverses[r] = inverseGram
     }
@@ -122,25 +130,33 @@ public final class KineticSlidingNeurons {
     /// The norm of the sliding values as linear functionals of Δ, divided by nothing: with
     /// ℓ = d_r ∘ (K_{S·}ᵀ G_S⁻¹ e_a), lower = −a_r ℓ·Δ and upper = a_r Δ_s + a_r ℓ·Δ; ℓ_s = 0
     /// (d_sr = 0), so both have norm ≤ |a_r| √(1 + ‖ℓ‖²).
+    /// Cached per neuron until its mask or set changes.
     private func exitNorm(position a: Int, neuron r: Int) -> Double {
         let s = samples[r], k = s.count, g = gram.base, mask = pairs
-        var total = 0.0
-        inverses[r].withUnsafeBufferPointer { inv in
-            for l in 0..<n where mask.mask(sample: l, neuron: r) != 0 {
-                var v = 0.0
-                for b in 0..<k { v += inv[a * k + b] * g[s[b] * n + l] }
-                total += v * v
+        if !exitNormsValid[r] {
+            exitNormsValid[r] = true
+            inverses[r].withUnsafeBufferPointer { inv in
+                for p in 0..<k {
+                    var total = 0.0
+                    for l in 0..<n where mask.mask(sample: l, neuron: r) != 0 {
+                        var v = 0.0
+                        for b in 0..<k { v += inv[p * k + b] * g[s[b] * n + l] }
+                        total += v * v
+                    }
+                    exitNorms[r * n + s[p]] = abs(outputWeights[r]) * (1 + total).squareRoot()
+                }
             }
         }
-        return abs(outputWeights[r]) * (1 + total).squareRoot()
+        return exitNorms[r * n + s[a]]
     }
 
-    /// Δ̇ = −H_P Δ (one dgemv) for the state of generation `generation` (Δ = `residual`).
-    private func prepareRate(generation: Int, residual: VectorView) {
+    /// Δ̇(t) = −H_P Δ(t) from the series (`evaluateRate`) for the state of generation
+    /// `generation`, and ‖Δ̇‖.
+    private func prepareRate(generation: Int, at t: Double) {
         if generation == rateGeneration { return }
         rateGeneration = generation
-        BLAS.gemv(m: n, n: n, a: UnsafePointer(series.kernel.base), x: residual.base, y: residualRate.base)
-        for l in 0..<n { residualRate.base[l] = -residualRate.base[l] }
+        series.evaluateRate(at: t, into: residualRate.view)
+        rateNorm = residualRate.readOnly.norm
     }
 
     /// G_S⁻¹ f̃'_S of neuron r into `out`, f̃'_k = −c_r (K_k ∘ d_r)·Δ̇ (the forcings' rates).
@@ -174,23 +190,36 @@ public final class KineticSlidingNeurons {
     /// `generation` names the state y (Δ̇ is recomputed when it changes).
     public func value(sample i: Int, neuron r: Int, at t: Double, state y: VectorView, generation: Int) -> KineticPairValue {
         let s = samples[r], k = s.count
+        if let position = s.firstIndex(of: i) {
+            // f̃_S and f̃'_S in one pass over each masked Gram row.
+            prepareRate(generation: generation, at: t)
+            let fs = valuesB.base, fr = valuesA.base
+            let c = scaledOutput.base[r], delta = y.base, rate = residualRate.base
+            for a in 0..<k {
+                let row = gram.base + s[a] * n
+                var sd = 0.0, sr = 0.0
+                for l in 0..<n {
+                    let w = row[l] * pairs.mask(sample: l, neuron: r)
+                    sd += w * delta[l]
+                    sr += w * rate[l]
+                }
+                fs[a] = -c * sd
+                fr[a] = -c * sr
+            }
+            let ca = coefficientA.base, cb = coefficientB.base
+            solve(inverses[r], k, UnsafePointer(fs), into: cb)
+            solve(inverses[r], k, UnsafePointer(fr), into: ca)
+            return exitValue(position: position, neuron: r, forcings: UnsafePointer(cb), forcingRates: UnsafePointer(ca),
+                             residual: y[i], residualRate: rate[i])
+        }
         let zs = valuesA.base, fs = valuesB.base
-        var position = -1
         for (a, sample) in s.enumerated() {
             let v = pairs.evaluate(sample: sample, neuron: r, at: t, state: y)
             zs[a] = v.z
             fs[a] = v.rate
-            if sample == i { position = a }
         }
         let ca = coefficientA.base, cb = coefficientB.base
         solve(inverses[r], k, UnsafePointer(fs), into: cb)
-        if position >= 0 {
-            prepareRate(generation: generation, residual: y.slice(0, n))
-            let ca = coefficientA.base
-            forcingRates(neuron: r, into: ca)
-            return exitValue(position: position, neuron: r, forcings: UnsafePointer(cb), forcingRates: UnsafePointer(ca),
-                             residual: y[i], residualRate: residualRate[i])
-        }
         solve(inverses[r], k, UnsafePointer(zs), into: ca)
         let v = pairs.evaluate(sample: i, neuron: r, at: t, state: y)
         var z = v.z, rate = v.rate
@@ -205,7 +234,7 @@ public final class KineticSlidingNeurons {
     /// Corrects the values of `KineticPairKernel.evaluateNeuron(r, …)` (just called) for the
     /// neuron's sliding samples; read them with `neuronValue(_:)`. `residual` is Δ of the state
     /// of generation `generation`. O(n|S|² + n²) (Δ̇ once per state).
-    public func correctNeuron(_ r: Int, residual: VectorView, generation: Int) {
+    public func correctNeuron(_ r: Int, at t: Double, residual: VectorView, generation: Int) {
         let s = samples[r], k = s.count
         let zs = valuesA.base, fs = valuesB.base
         for (a, sample) in s.enumerated() {
@@ -229,7 +258,7 @@ public final class KineticSlidingNeurons {
             outRate[i] = rate
             outNorm[i] = projectedRowBound(i, r, plain: v.gramNorm)
         }
-        prepareRate(generation: generation, residual: residual)
+        prepareRate(generation: generation, at: t)
         forcingRates(neuron: r, into: ca)
         for a in 0..<k {
             let e = exitValue(position: a, neuron: r, forcings: UnsafePointer(cb), forcingRates: UnsafePointer(ca),
@@ -290,6 +319,7 @@ public final class KineticSlidingNeurons {
     /// H_ii −= δc_r² Q_r[i, i] (the plain part δc_r² K is the solver's). O(n|S|).
     public func correctKernelRow(sample i: Int, neuron r: Int, delta: Double, series: KineticErrorSeries) {
         let s = samples[r], k = s.count
+        exitNormsValid[r] = false
         if k == 0 || delta == 0 { return }
         let g = gram.base, kv = valuesA.base, coef = coefficientA.base
         for a in 0..<k { kv[a] = g[s[a] * n + i] }
