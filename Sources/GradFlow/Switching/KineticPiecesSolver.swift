@@ -81,8 +81,6 @@ final class KineticPiecesSolver {
     lazy var sliding = KineticSlidingNeurons(kernel: kernel, pairs: pairs, series: series, gramRoot: bound.gramRoot)
     lazy var transitions = SwitchingTransitions(kernel: kernel, pattern: pattern, order: 1)
     var exitsAtEvent: [Int] = []
-    var debugCounts = [0, 0, 0]
-    deinit { if ProcessInfo.processInfo.environment["GF_DEBUG"] != nil { print("DEBUG evaluations plain/sliding-neuron/sliding-pair", debugCounts) } }
     var slidingCountedUntil = 0.0
     /// Sliding exits' kernel-change budgets (`SafeTimeBound.exitTime`): Ψ, the accumulated
     /// ‖ΔH_P‖ bound of all switches so far, each sliding pair's current threshold of Ψ and
@@ -237,7 +235,6 @@ final class KineticPiecesSolver {
         prepare(at: s)
         statistics.locationSteps += 1
         let i = pair / m, r = pair % m
-        debugCounts[order == 1 && sliding.isSliding(r) ? (pattern.mode(pair) == .sliding ? 2 : 1) : 0] += 1
         if order == 1 && sliding.isSliding(r) {
             return sliding.value(sample: i, neuron: r, at: s, state: values.readOnly, generation: stateGeneration)
         }

@@ -57,7 +57,7 @@ struct FlowParameterOptions: ParsableArguments {
 
 /// Options of the solver and the sample times.
 struct SolverOptions: ParsableArguments {
-    @Option(help: "auto, gsl, exact, events, exact-pieces or kinetic (see README). auto: the model's choice per flow (network: kinetic for hbf, exact-pieces for gradient flow, higher order and Nesterov with 1 ≤ γ ≤ 10, events for Nesterov with other γ, gsl for newton; errors: gsl).")
+    @Option(help: "auto, gsl, exact, events, exact-pieces or kinetic (see README). auto: the model's choice per flow (network: kinetic for gradient flow and hbf, exact-pieces for higher order and Nesterov with 1 ≤ γ ≤ 10, events for Nesterov with other γ, gsl for newton; errors: gsl).")
     var solver: SolverChoice = .auto
 
     @Option(name: .customLong("event-tolerance"), parsing: .unconditional,
