@@ -32,7 +32,9 @@ extension KineticPiecesSolver {
         }
         for (pair, z, _) in switching where !exitsAtEvent.contains(pair) {
             let i = pair / m, r = pair % m
-            if let plan = transitions.slidingPlan(sample: i, neuron: r, residual: delta) {
+            // A neuron without sliding pairs: the one-surface test first (no allocation).
+            let candidate = sliding.isSliding(r) || slidesAlone(sample: i, neuron: r, residual: delta)
+            if candidate, let plan = transitions.slidingPlan(sample: i, neuron: r, residual: delta) {
                 for (k, mode) in plan.released {
                     release(k * m + r, to: mode, at: time)
                     counts.exits += 1
@@ -46,6 +48,18 @@ extension KineticPiecesSolver {
             }
         }
         return counts
+    }
+
+    /// Whether crossing pair (i, r) of a neuron without sliding pairs slides: `slidingPlan`'s
+    /// test for S = {i} (both sliding values of u = −G_ii⁻¹ K_{i·}(d_r ∘ Δ), d_ir = 0, positive),
+    /// with the same arithmetic as `ReLUSwitchingKernel.equivalentControl`, so the decision is
+    /// the same, and without its allocations (most crossings do not slide).
+    private func slidesAlone(sample i: Int, neuron r: Int, residual delta: VectorView) -> Bool {
+        var s = 0.0
+        for j in 0..<n where j != i { s += kernel.gramEntry(i, j) * delta[j] * pattern.mask[j * m + r] }
+        let u = -((1 / kernel.gramEntry(i, i)) * s)
+        let a = kernel.outputWeights[r]
+        return min(a * u, a * (delta[i] - u)) > 0
     }
 
     /// Pair (i, r) with value z joins its neuron's sliding set as `group` (S_r ∪ {i}): an
@@ -114,12 +128,18 @@ extension KineticPiecesSolver {
 
     /// A sliding pair's exit safe time from the cached state (`SafeTimeBound.exitTime`), and
     /// its kernel-change threshold registered.
-    func exitSafeTime(_ pair: Int, _ value: KineticPairValue) -> Double {
+    func exitSafeTime(_ pair: Int) -> Double {
         if residualNormCache.generation != stateGeneration {
             residualNormCache = (stateGeneration, values.readOnly.slice(0, n).norm)
         }
-        let (tau, budget) = bound.exitTime(margin: value.z, rate: value.rate, norm: value.gramNorm,
-                                           residualNorm: residualNormCache.value, rateNorm: sliding.rateNorm)
+        // Each sliding value with its own rate and norm (a value that cannot move, such as
+        // lower ≡ 0 on a neuron without active pairs, never exits).
+        let e = sliding.exit(sample: pair / m, neuron: pair % m)
+        let low = bound.exitTime(margin: e.lower, rate: e.lowerRate, norm: e.lowerNorm,
+                                 residualNorm: residualNormCache.value, rateNorm: sliding.rateNorm)
+        let up = bound.exitTime(margin: e.upper, rate: e.upperRate, norm: e.upperNorm,
+                                residualNorm: residualNormCache.value, rateNorm: sliding.rateNorm)
+        let tau = min(low.time, up.time), budget = min(low.budget, up.budget)
         let threshold = kernelChange + budget
         if budgetThresholds.isEmpty { budgetThresholds = [Double](repeating: .infinity, count: n * m) }
         budgetThresholds[pair] = threshold

@@ -255,7 +255,7 @@ final class KineticPiecesSolver {
 
     /// The time at which the pair's safe interval from the cached time ends.
     private func safeTime(_ pair: Int, _ value: KineticPairValue) -> Double {
-        if pattern.mode(pair) == .sliding { return cachedTime + exitSafeTime(pair, value) }
+        if pattern.mode(pair) == .sliding { return cachedTime + exitSafeTime(pair) }
         let o: Double = pattern.mode(pair) == .active ? 1 : -1
         let r = pair % m
         let tau = bound.safeTime(value: max(o * value.z, 0), rate: o * value.rate, forcing: o * value.forcing,

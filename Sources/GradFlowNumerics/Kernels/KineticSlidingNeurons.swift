@@ -1,5 +1,13 @@
 import Foundation
 
+/// A sliding pair's two sliding values (`SlidingValue`: it exits when one turns negative),
+/// their rates and their norms as linear functionals of the errors Δ.
+public struct KineticExitValue: Sendable {
+    public var lower: Double, upper: Double
+    public var lowerRate: Double, upperRate: Double
+    public var lowerNorm: Double, upperNorm: Double
+}
+
 /// Filippov sliding in the kinetic solver's gradient flow (002 eq. 4.3 with the sliding of
 /// 002 §4; DESIGN §7): the per-neuron corrections that turn `KineticPairKernel`'s closed forms
 /// into those of the equivalent-control field.
@@ -44,6 +52,13 @@ public final class KineticSlidingNeurons {
     /// neurons whose mask and sliding set have not changed since they were computed.
     private let exitNorms: DoubleBuffer
     private var exitNormsValid: [Bool]
+    /// ρ_r = min(√λmax(K), ‖D_r X‖_F) (`projectedRowBound`), valid with the exit norms.
+    private var activeRoots: [Double]
+    /// The sliding values of the last `value` of a sliding pair, and of the last `correctNeuron`.
+    private var lastExit = KineticExitValue(lower: 0, upper: 0, lowerRate: 0, upperRate: 0, lowerNorm: 0, upperNorm: 0)
+    private var lastExitPair = (-1, -1)
+    private var neuronExits: [KineticExitValue]
+    private var neuronExitsOf = -1
     /// √λmax(K) (with its margin), for the bounds of the projected rows.
     private let gramRoot: Double
     /// S_r (ascending) and G_S⁻¹ (|S|×|S| row-major) of every neuron; empty when it does not slide.
@@ -70,6 +85,9 @@ public final class KineticSlidingNeurons {
         residualRate = DoubleBuffer(count: n)
         exitNorms = DoubleBuffer(count: n * m)
         exitNormsValid = [Bool](repeating: false, count: m)
+        activeRoots = [Double](repeating: 0, count: m)
+        neuronExits = [KineticExitValue](repeating: KineticExitValue(lower: 0, upper: 0, lowerRate: 0, upperRate: 0,
+                                                                     lowerNorm: 0, upperNorm: 0), count: n)
         self.gramRoot = gramRoot
         samples = [[Int]](repeating: [], count: m)
         inverses = [[Double]](repeating: [], count: m)
@@ -120,34 +138,36 @@ public final class KineticSlidingNeurons {
     }
 
     /// A bound of ‖D_r X P^⊥ x_i‖ (the projected row's norm for the safe times):
-    /// min(√λmax ‖P^⊥x_i‖, ‖K_i ∘ d_r‖ + √λmax ‖P_S x_i‖), since ‖D_r X v‖ ≤ √λmax(K)‖v‖.
+    /// min(ρ_r ‖P^⊥x_i‖, ‖K_i ∘ d_r‖ + ρ_r ‖P_S x_i‖), since ‖D_r X v‖ ≤ ρ_r ‖v‖ with
+    /// ρ_r = min(√λmax(K), ‖D_r X‖_F) (0 for a neuron without active pairs, which does not move).
     private func projectedRowBound(_ i: Int, _ r: Int, plain: Double) -> Double {
         let p = max(projectedSquare(i, r), 0), total = gram.base[i * n + i]
-        let perp = max(total - p, 0).squareRoot()
-        return min(gramRoot * perp, plain + gramRoot * p.squareRoot())
+        let perp = max(total - p, 0).squareRoot(), root = activeRoots[r]
+        return min(root * perp, plain + root * p.squareRoot())
     }
 
-    /// The norm of the sliding values as linear functionals of Δ, divided by nothing: with
-    /// ℓ = d_r ∘ (K_{S·}ᵀ G_S⁻¹ e_a), lower = −a_r ℓ·Δ and upper = a_r Δ_s + a_r ℓ·Δ; ℓ_s = 0
-    /// (d_sr = 0), so both have norm ≤ |a_r| √(1 + ‖ℓ‖²).
-    /// Cached per neuron until its mask or set changes.
-    private func exitNorm(position a: Int, neuron r: Int) -> Double {
+    /// Neuron r's cached quantities, recomputed after its mask or set changed: ρ_r (above) and
+    /// the norms of the sliding values as linear functionals of Δ. With
+    /// ℓ = d_r ∘ (K_{S·}ᵀ G_S⁻¹ e_a), lower = −a_r ℓ·Δ and upper = a_r Δ_s + a_r ℓ·Δ, and ℓ_s = 0
+    /// (d_sr = 0): ‖lower‖ = |a_r| ‖ℓ‖, ‖upper‖ = |a_r| √(1 + ‖ℓ‖²). O(n|S|²).
+    private func refresh(neuron r: Int) {
+        if exitNormsValid[r] { return }
+        exitNormsValid[r] = true
         let s = samples[r], k = s.count, g = gram.base, mask = pairs
-        if !exitNormsValid[r] {
-            exitNormsValid[r] = true
-            inverses[r].withUnsafeBufferPointer { inv in
-                for p in 0..<k {
-                    var total = 0.0
-                    for l in 0..<n where mask.mask(sample: l, neuron: r) != 0 {
-                        var v = 0.0
-                        for b in 0..<k { v += inv[p * k + b] * g[s[b] * n + l] }
-                        total += v * v
-                    }
-                    exitNorms[r * n + s[p]] = abs(outputWeights[r]) * (1 + total).squareRoot()
+        var active = 0.0
+        for l in 0..<n where mask.mask(sample: l, neuron: r) != 0 { active += g[l * n + l] }
+        activeRoots[r] = min(gramRoot, active.squareRoot())
+        inverses[r].withUnsafeBufferPointer { inv in
+            for p in 0..<k {
+                var total = 0.0
+                for l in 0..<n where mask.mask(sample: l, neuron: r) != 0 {
+                    var v = 0.0
+                    for b in 0..<k { v += inv[p * k + b] * g[s[b] * n + l] }
+                    total += v * v
                 }
+                exitNorms[r * n + s[p]] = abs(outputWeights[r]) * total.squareRoot()
             }
         }
-        return exitNorms[r * n + s[a]]
     }
 
     /// Δ̇(t) = −H_P Δ(t) from the series (`evaluateRate`) for the state of generation
@@ -172,23 +192,32 @@ public final class KineticSlidingNeurons {
         solve(inverses[r], k, UnsafePointer(raw), into: out)
     }
 
-    /// A sliding pair's value for the queue: z = min(lower, upper) (≥ 0 while it slides),
-    /// rate = the smaller of their rates (so z + rate·τ bounds both from below to first
-    /// order), gramNorm = the functionals' norm bound (`exitNorm`), forcing 0 (unused). `b` is
+    /// A sliding pair's value for the queue: z = min(lower, upper) (≥ 0 while it slides; the
+    /// solver reads the two values, their rates and norms with `exit(sample:neuron:)`). `b` is
     /// G_S⁻¹ f̃_S, `bRate` G_S⁻¹ f̃'_S, `residual`, `residualRate` Δ_s and Δ̇_s.
     private func exitValue(position a: Int, neuron r: Int, forcings b: UnsafePointer<Double>,
-                           forcingRates bRate: UnsafePointer<Double>, residual: Double, residualRate: Double) -> KineticPairValue {
+                           forcingRates bRate: UnsafePointer<Double>, residual: Double, residualRate: Double) -> KineticExitValue {
         let ratio = outputWeights[r] / scaledOutput.base[r]
         let lower = ratio * b[a], lowerRate = ratio * bRate[a]
         let upper = outputWeights[r] * residual - lower, upperRate = outputWeights[r] * residualRate - lowerRate
-        return KineticPairValue(z: min(lower, upper), rate: min(lowerRate, upperRate), forcing: 0,
-                                gramNorm: exitNorm(position: a, neuron: r))
+        let norm = exitNorms[r * n + samples[r][a]], weight = outputWeights[r]
+        return KineticExitValue(lower: lower, upper: upper, lowerRate: lowerRate, upperRate: upperRate, lowerNorm: norm,
+                                upperNorm: (weight * weight + norm * norm).squareRoot())
+    }
+
+    /// The last sliding values computed for sliding pair (s, r): by `value` for that pair, or
+    /// by `correctNeuron(r, …)`, whichever came last.
+    public func exit(sample s: Int, neuron r: Int) -> KineticExitValue {
+        if lastExitPair == (s, r) { return lastExit }
+        precondition(neuronExitsOf == r, "no sliding values of pair (\(s), \(r))")
+        return neuronExits[s]
     }
 
     /// Pair (i, r) of a sliding neuron at time t from the series state y = (Δ, R): its true z,
     /// ż and row bound, or for a sliding sample its exit value (see `exitValue`). O(n(|S| + 1)).
     /// `generation` names the state y (Δ̇ is recomputed when it changes).
     public func value(sample i: Int, neuron r: Int, at t: Double, state y: VectorView, generation: Int) -> KineticPairValue {
+        refresh(neuron: r)
         let s = samples[r], k = s.count
         if let position = s.firstIndex(of: i) {
             // f̃_S and f̃'_S in one pass over each masked Gram row.
@@ -209,8 +238,11 @@ public final class KineticSlidingNeurons {
             let ca = coefficientA.base, cb = coefficientB.base
             solve(inverses[r], k, UnsafePointer(fs), into: cb)
             solve(inverses[r], k, UnsafePointer(fr), into: ca)
-            return exitValue(position: position, neuron: r, forcings: UnsafePointer(cb), forcingRates: UnsafePointer(ca),
-                             residual: y[i], residualRate: rate[i])
+            let e = exitValue(position: position, neuron: r, forcings: UnsafePointer(cb), forcingRates: UnsafePointer(ca),
+                              residual: y[i], residualRate: rate[i])
+            lastExit = e
+            lastExitPair = (i, r)
+            return KineticPairValue(z: min(e.lower, e.upper), rate: min(e.lowerRate, e.upperRate), forcing: 0, gramNorm: 0)
         }
         let zs = valuesA.base, fs = valuesB.base
         for (a, sample) in s.enumerated() {
@@ -235,6 +267,7 @@ public final class KineticSlidingNeurons {
     /// neuron's sliding samples; read them with `neuronValue(_:)`. `residual` is Δ of the state
     /// of generation `generation`. O(n|S|² + n²) (Δ̇ once per state).
     public func correctNeuron(_ r: Int, at t: Double, residual: VectorView, generation: Int) {
+        refresh(neuron: r)
         let s = samples[r], k = s.count
         let zs = valuesA.base, fs = valuesB.base
         for (a, sample) in s.enumerated() {
@@ -263,10 +296,13 @@ public final class KineticSlidingNeurons {
         for a in 0..<k {
             let e = exitValue(position: a, neuron: r, forcings: UnsafePointer(cb), forcingRates: UnsafePointer(ca),
                               residual: residual[s[a]], residualRate: residualRate[s[a]])
-            outZ[s[a]] = e.z
-            outRate[s[a]] = e.rate
-            outNorm[s[a]] = e.gramNorm
+            neuronExits[s[a]] = e
+            outZ[s[a]] = min(e.lower, e.upper)
+            outRate[s[a]] = min(e.lowerRate, e.upperRate)
+            outNorm[s[a]] = 0
         }
+        neuronExitsOf = r
+        lastExitPair = (-1, -1)
     }
 
     /// Pair (i, r)'s corrected value from the last `correctNeuron(r, …)`.
