@@ -1,8 +1,8 @@
 import Foundation
 
 /// Exact switching propagation of heavy ball with friction on the weights (002 eq. 3.3,
-/// Ẅ + bẆ + ∇L(W) = 0), and of gradient flow (002 eq. 4.3, Ẇ = −∇L(W)) until a pair would
-/// enter Filippov sliding, whose cost per switch is O(K n² + n d) instead of a rescan of all
+/// Ẅ + bẆ + ∇L(W) = 0), and of gradient flow (002 eq. 4.3, Ẇ = −∇L(W)) with Filippov
+/// sliding (002 §4), whose cost per switch is O(K n² + n d) instead of a rescan of all
 /// n·m pairs and an n×n eigendecomposition (`ExactPiecesSolver`; issue 9).
 ///
 /// - The errors are the only coupling between neurons. On a fixed pattern
@@ -11,8 +11,9 @@ import Foundation
 ///   linear ODE between switches, summed as a Taylor series over steps with ρh ≤ 1
 ///   (`KineticErrorSeries`). A switch of pair (i, r) changes row and column i of H_P (O(n)),
 ///   and Δ_i, Δ̇_i by δ c_r z_ri, δ c_r ż_ri. Gradient flow: Δ̇ = −H_P Δ, y = (Δ, R) with
-///   R' = Δ; a switch changes Δ_i by δ c_r z_ri; a pair whose new side's ż points back into
-///   its surface would slide, and the run stops with an input error (`refuseSliding`).
+///   R' = Δ; a switch changes Δ_i by δ c_r z_ri; a pair whose one-sided fields both push into
+///   its surface slides (`KineticPiecesSolver+Sliding.swift`, `KineticSlidingNeurons`: the
+///   equivalent-control field keeps Δ' = −H_P Δ with projected neuron blocks).
 /// - Every neuron follows in closed form from p and R (`KineticPairKernel`): a pair's
 ///   z_ri(t) costs O(n), a switch re-syncs only its neuron (O(n + d)) and re-bounds its n
 ///   pairs with one dgemm (`KineticPairKernel.evaluateNeuron`).
