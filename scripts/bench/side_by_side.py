@@ -337,7 +337,10 @@ def run_switching(binary, size, seed, solver, T, points, budget, name, extra=())
                 "switching": {}}
     t, losses = gradflow_losses(out)
     sw = js.get("switching") or {}
-    return {"solver": solver, "wall": js["wall_seconds"], "reached": float(t[-1]), "losses": list(losses), "load": load,
+    import re
+    stopped = re.search(r"stopped at t = ([0-9.eE+-]+)", str(js.get("early_stop") or ""))
+    reached = float(stopped.group(1)) if stopped else float(t[-1])
+    return {"solver": solver, "wall": js["wall_seconds"], "reached": reached, "losses": list(losses), "load": load,
             "memory": peak_memory(r), "switching": sw}
 
 

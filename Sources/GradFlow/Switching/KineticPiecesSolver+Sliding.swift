@@ -144,6 +144,11 @@ extension KineticPiecesSolver {
         if budgetThresholds.isEmpty { budgetThresholds = [Double](repeating: .infinity, count: n * m) }
         budgetThresholds[pair] = threshold
         if threshold.isFinite { budgetHeap.push(threshold, pair: pair) }
+        // Re-bounded pairs leave stale entries behind: keep the heap within a few entries per
+        // sliding pair (amortized O(1) per push).
+        if budgetHeap.count > 4 * max(sliding.slidingPairs, 256) {
+            budgetHeap.compact { threshold, pair in budgetThresholds[pair] == threshold && pattern.mode(pair) == .sliding }
+        }
         return tau
     }
 

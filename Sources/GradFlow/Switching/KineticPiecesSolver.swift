@@ -259,6 +259,17 @@ final class KineticPiecesSolver {
         if pattern.mode(pair) == .sliding { return cachedTime + exitSafeTime(pair) }
         let o: Double = pattern.mode(pair) == .active ? 1 : -1
         let r = pair % m
+        // Gradient flow, a pair exactly on its surface (one just released from sliding): the
+        // order-1 bound v + sτ − Lτ²/2 with v = 0 (`SafeTimeBound`, L = |c_r| g λmax Δmax) comes
+        // back to 0 at 2s/L when s > 0, which `firstRoot` does not report from v = 0. A pair
+        // whose neuron cannot move (g = 0: no active pair) keeps its side for good; one with
+        // s ≤ 0 is checked again one event tolerance later (`process`).
+        if order == 1 && o * value.z <= 0 {
+            let lipschitz = abs(kernel.scaledOutput[r]) * value.gramNorm * bound.residualBound * bound.gramRoot * bound.gramRoot
+            if value.gramNorm == 0 { return .infinity }
+            let slope = o * value.forcing
+            return slope > 0 && lipschitz > 0 ? cachedTime + 2 * slope / lipschitz : cachedTime
+        }
         let tau = bound.safeTime(value: max(o * value.z, 0), rate: o * value.rate, forcing: o * value.forcing,
                                  coupling: abs(kernel.scaledOutput[r]), gramNorm: value.gramNorm)
         return cachedTime + tau

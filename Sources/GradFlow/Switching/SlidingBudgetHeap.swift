@@ -6,7 +6,18 @@ struct SlidingBudgetHeap {
     private var items: [(threshold: Double, pair: Int)] = []
 
     var isEmpty: Bool { items.isEmpty }
+    var count: Int { items.count }
     var minimum: (threshold: Double, pair: Int)? { items.first }
+
+    /// Drops the entries `keep` rejects (stale ones) and restores the heap order: O(count).
+    mutating func compact(keeping keep: (Double, Int) -> Bool) {
+        items.removeAll { !keep($0.threshold, $0.pair) }
+        var k = items.count / 2 - 1
+        while k >= 0 {
+            siftDown(k)
+            k -= 1
+        }
+    }
 
     mutating func push(_ threshold: Double, pair: Int) {
         items.append((threshold, pair))
@@ -23,7 +34,11 @@ struct SlidingBudgetHeap {
         guard !items.isEmpty else { return }
         items.swapAt(0, items.count - 1)
         items.removeLast()
-        var k = 0
+        siftDown(0)
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var k = start
         while true {
             let l = 2 * k + 1, r = l + 1
             var best = k
