@@ -66,9 +66,9 @@ public final class ReLUWeightField: Model {
     ///
     /// Gradient-flow rule (issue 9 item 2, Filippov sliding in the kinetic solver; README
     /// "Kinetic solver: gradient flow through sliding"): at n = 20, d = 10, m = 2000, T = 50 the
-    /// kinetic solver took 0.5 s against 3.4 s for exact pieces (about 1,570 switches, 420
-    /// sliding entries each), and it finishes the medium problem to T = 50 (29,408 switches,
-    /// 6,193 entries) in under a minute, where exact pieces do not get far.
+    /// kinetic solver took 0.25 s against 1.81 s for exact pieces and 5.7 s for events (1,578
+    /// switches, 425 sliding entries each), and it finishes the medium problem to T = 50
+    /// (29,351 switches, 6,191 entries) in 38 s, where exact pieces reach t = 0.28 in 240 s.
     ///
     /// Nesterov rule (issue 11, `ContinuousFlow.exactPiecesMeasuredFaster`): for γ = 3 exact
     /// pieces were faster than events at every size measured, 1.7 s against 5.1 s at n = 20,
