@@ -106,24 +106,6 @@ final class KineticSolverTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(compared, 2)
     }
 
-    /// A gradient-flow run that enters sliding is refused by the kinetic solver with one
-    /// input error naming the solver and the solvers that slide (exact pieces slides there).
-    func testGradientFlowRefusesSliding() throws {
-        let net = try randomNetwork(samples: 12, dimension: 5, width: 60, seed: 2)
-        let pieces = try run(net, GradientFlow(), .exactPieces, end: 4)
-        XCTAssertGreaterThan(pieces.statistics.slidingEntries, 0)
-        let times = try SampleTimes.linear(from: 0, to: 4, count: 5)
-        XCTAssertThrowsError(try solveFlow(ReLUWeightField(network: net), from: net.initialWeights.elements, GradientFlow(),
-                                           solver: .switching(method: .kinetic, eventTolerance: 1e-12), sampleTimes: times,
-                                           monitors: [])) { error in
-            let text = String(describing: error)
-            XCTAssertTrue(error is InputError, text)
-            XCTAssertTrue(text.contains("sliding") && text.contains("exact-pieces") && !text.contains("\n"), text)
-        }
-        // auto keeps exact pieces for gradient flow.
-        XCTAssertEqual(ReLUWeightField(network: net).automaticSolver(for: GradientFlow()), .exactPieces)
-    }
-
     /// The solver refuses flows it does not solve (higher order, Newton) with a one-line input
     /// error.
     func testRefusesOtherFlows() throws {

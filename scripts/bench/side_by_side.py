@@ -6,6 +6,10 @@
   python3 scripts/bench/side_by_side.py growth [--T 20]
   python3 scripts/bench/side_by_side.py kinetic [--budget 120]   (small/medium HBF T=50 and growth: kinetic
                                                                    against exact pieces and scipy RK45)
+  python3 scripts/bench/side_by_side.py sliding [--budget 600] [--peer-budget 300] [--prefix 0.5]
+                                                                  (gradient flow through Filippov sliding, issue 9
+                                                                   item 2: medium and small to T=50, kinetic against
+                                                                   exact pieces, GSL events and scipy RK45)
   python3 scripts/bench/side_by_side.py wide [--peer-budget 300]  (n=64, d=10, m=100000 HBF to T=20 with
                                                                    --solver kinetic: wall, peak memory; scipy RK45)
 Every timed row carries the 1-minute load average read when the run started (the machine
@@ -341,6 +345,107 @@ def wide(args, binary):
     return []
 
 
+def run_switching(binary, size, seed, solver, T, points, budget, name, extra=()):
+    """gradflow simulate --flow gradient-flow with one switching solver; returns a dict with the
+    summary (wall, switch counts, reached time, losses at the samples, peak memory, load)."""
+    out = os.path.join(WORK, name)
+    for stale in (out + ".json", out + ".csv"):
+        if os.path.exists(stale):
+            os.remove(stale)
+    load = load_average()
+    r, process_wall = run_gradflow(binary, ["simulate", "--flow", "gradient-flow"] + problem_args(size, seed)
+                                   + ["--t-start", "0", "--t-end", repr(T), "--points", str(points), "--solver", solver,
+                                      "--output", out] + (["--max-wall", repr(float(budget))] if budget else [])
+                                   + list(extra))
+    js = json.load(open(out + ".json")) if os.path.exists(out + ".json") else None
+    if js is None:
+        return {"solver": solver, "wall": float("nan"), "reached": 0.0, "losses": [], "load": load, "memory": None,
+                "switching": {}}
+    t, losses = gradflow_losses(out)
+    sw = js.get("switching") or {}
+    import re
+    stopped = re.search(r"stopped at t = ([0-9.eE+-]+)", str(js.get("early_stop") or ""))
+    reached = float(stopped.group(1)) if stopped else float(t[-1])
+    return {"solver": solver, "wall": js["wall_seconds"], "reached": reached, "losses": list(losses), "load": load,
+            "memory": peak_memory(r), "switching": sw}
+
+
+def sliding(args, binary):
+    """Issue 9 item 2: gradient flow (002 eq. 4.3) through Filippov sliding.
+
+    Medium (n = 256, d = 64, m = 4096, the peers' construction) to T = 50 with --solver kinetic
+    (wall, switches, sliding entries/exits, peak memory), exact pieces within --budget and scipy
+    RK45 within --peer-budget (how far each got); accuracy: kinetic against exact pieces on the
+    prefix [0, --prefix] where exact pieces finishes, losses at 101 times. Small (n = 20, d = 10,
+    m = 2000) to T = 50: kinetic, exact pieces, GSL events (rk8pd, rtol 1e-10) and scipy RK45;
+    losses at 101 times against exact pieces. One BLAS thread; the load average with every figure."""
+    T = args.T
+    rows = []
+
+    def row(size, run, reached_note=""):
+        sw = run["switching"]
+        done = run["reached"] >= T
+        return (f"| {size} | gradflow --solver {run['solver']} | {run['wall']:.2f} | "
+                f"{'T = %g' % T if done else 't = %.3g (budget)' % run['reached']} | {sw.get('events')} | "
+                f"{sw.get('crossings')} / {sw.get('sliding_entries')} / {sw.get('sliding_exits')} | "
+                f"{sw.get('max_sliding_pairs')} | {run['memory']} | {run['load']:.2f} |{reached_note}")
+
+    header = ("| problem | solver | wall s | reached | switches | crossings / entries / exits | max sliding pairs"
+              " | peak memory MiB | load |")
+    print(f"\nGradient flow through Filippov sliding to T = {T:g}, one BLAS thread")
+    print(header)
+    print("|---|---|---|---|---|---|---|---|---|")
+    accuracy = []
+    # Medium.
+    n, d, m = SIZES["medium"]
+    kinetic_run = run_switching(binary, "medium", args.seed, "kinetic", T, 101, 0, "sliding-medium-kinetic")
+    print(row("medium", kinetic_run), flush=True)
+    pieces_run = run_switching(binary, "medium", args.seed, "exact-pieces", T, 101, args.budget or 600,
+                               "sliding-medium-exact-pieces")
+    print(row("medium", pieces_run), flush=True)
+    X, y, W0, a = make_problem(n, d, m, args.seed)
+    peer_load = load_average()
+    peer = scipy_flow(X, y, W0, a, "gd", T, args.rtol, args.atol, "RK45", args.peer_budget)
+    print(f"| medium | scipy RK45 rtol {args.rtol} | {peer['wall_s']:.2f} | t = {peer['t_reached']:.3g}"
+          f"{'' if peer['t_reached'] >= T else ' (budget)'} | | | | | {peer_load:.2f} |", flush=True)
+    t1 = args.prefix
+    pk = run_switching(binary, "medium", args.seed, "kinetic", t1, 101, 0, "sliding-medium-prefix-kinetic")
+    pp = run_switching(binary, "medium", args.seed, "exact-pieces", t1, 101, args.budget or 600,
+                       "sliding-medium-prefix-exact-pieces")
+    if pp["reached"] >= t1:
+        accuracy.append(f"medium, [0, {t1:g}] at 101 times: kinetic vs exact pieces max rel loss diff "
+                        f"{max_relative_difference(pk['losses'], pp['losses']):.2e} (switches {pk['switching'].get('events')}"
+                        f" / {pp['switching'].get('events')}; walls {pk['wall']:.2f} s / {pp['wall']:.2f} s, loads "
+                        f"{pk['load']:.2f} / {pp['load']:.2f})")
+    else:
+        accuracy.append(f"medium, [0, {t1:g}]: exact pieces did not finish within the budget")
+    accuracy.append(f"medium, scipy's samples on [0, {peer['t_reached']:.3g}]: kinetic vs scipy max rel loss diff "
+                    f"{max_relative_difference(kinetic_run['losses'], peer['loss_samples']):.2e}")
+    # Small.
+    n, d, m = SIZES["small"]
+    runs = [run_switching(binary, "small", args.seed, solver, T, 101, args.budget or 600, f"sliding-small-{name}", extra)
+            for solver, name, extra in (("kinetic", "kinetic", ()), ("exact-pieces", "exact-pieces", ()),
+                                        ("events", "events", ("--stepper", "rk8pd", "--rtol", "1e-10",
+                                                              "--atol", "1e-12")))]
+    for run in runs:
+        print(row("small", run), flush=True)
+    X, y, W0, a = make_problem(n, d, m, args.seed)
+    peer_load = load_average()
+    peer = scipy_flow(X, y, W0, a, "gd", T, args.rtol, args.atol, "RK45", args.peer_budget)
+    print(f"| small | scipy RK45 rtol {args.rtol} | {peer['wall_s']:.2f} | t = {peer['t_reached']:.3g}"
+          f"{'' if peer['t_reached'] >= T else ' (budget)'} | | | | | {peer_load:.2f} |")
+    kinetic_small, pieces_small, events_small = runs
+    accuracy.append(f"small, [0, {T:g}] at 101 times: kinetic vs exact pieces max rel loss diff "
+                    f"{max_relative_difference(kinetic_small['losses'], pieces_small['losses']):.2e}, vs events "
+                    f"{max_relative_difference(kinetic_small['losses'], events_small['losses']):.2e}, vs scipy "
+                    f"{max_relative_difference(kinetic_small['losses'], peer['loss_samples']):.2e}; exact pieces / kinetic"
+                    f" = {pieces_small['wall'] / kinetic_small['wall']:.1f}")
+    print()
+    for line in accuracy:
+        print("- " + line)
+    return rows
+
+
 def kinetic(args, binary):
     """The issue-9 figures of the kinetic solver: small and medium HBF to T = 50 against exact
     pieces and scipy RK45 in the same run, then the growth table."""
@@ -395,7 +500,7 @@ def print_table(rows):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("what", choices=["discrete", "flow", "growth", "kinetic", "wide", "all"])
+    p.add_argument("what", choices=["discrete", "flow", "growth", "kinetic", "sliding", "wide", "all"])
     p.add_argument("--bin", default=None, help="gradflow binary (default: the release build of this checkout)")
     p.add_argument("--size", choices=sorted(SIZES), default="medium")
     p.add_argument("--seed", type=int, default=0)
@@ -407,6 +512,7 @@ def main():
     p.add_argument("--atol", type=float, default=1e-9)
     p.add_argument("--budget", type=float, default=0.0, help="wall seconds per run before it is stopped (0: none)")
     p.add_argument("--peer-budget", type=float, default=300.0, help="wall seconds for scipy in `wide`")
+    p.add_argument("--prefix", type=float, default=0.5, help="`sliding`: the horizon t1 of the medium accuracy check")
     p.add_argument("--extra", default="", help="extra gradflow simulate options, e.g. '--solver events'")
     p.add_argument("--reference", default=None, help="write the scipy run (t/loss samples) to this JSON")
     args = p.parse_args()
@@ -420,6 +526,8 @@ def main():
         growth(args, binary)
     elif args.what == "kinetic":
         kinetic(args, binary)
+    elif args.what == "sliding":
+        sliding(args, binary)
     elif args.what == "wide":
         wide(args, binary)
     else:

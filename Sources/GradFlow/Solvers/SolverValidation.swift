@@ -44,7 +44,7 @@ extension Solver {
             case .kinetic:
                 guard KineticPiecesSolver.damping(of: flow) != nil else {
                     throw InputError(.flow, value: flow.name,
-                                     allowed: "the kinetic solver supports gradient flow (without sliding), hbf and nesterov; use exact-pieces or events")
+                                     allowed: "the kinetic solver supports gradient flow, hbf and nesterov; use exact-pieces or events")
                 }
             case .exactPieces:
                 if case .bessel(let gamma) = flow.modalForm {

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Exact switching propagation of heavy ball with friction on the weights (002 eq. 3.3,
-/// Ẅ + bẆ + ∇L(W) = 0), and of gradient flow (002 eq. 4.3, Ẇ = −∇L(W)) until a pair would
-/// enter Filippov sliding, whose cost per switch is O(K n² + n d) instead of a rescan of all
+/// Ẅ + bẆ + ∇L(W) = 0), and of gradient flow (002 eq. 4.3, Ẇ = −∇L(W)) with Filippov
+/// sliding (002 §4), whose cost per switch is O(K n² + n d) instead of a rescan of all
 /// n·m pairs and an n×n eigendecomposition (`ExactPiecesSolver`; issue 9).
 ///
 /// - The errors are the only coupling between neurons. On a fixed pattern
@@ -11,8 +11,9 @@ import Foundation
 ///   linear ODE between switches, summed as a Taylor series over steps with ρh ≤ 1
 ///   (`KineticErrorSeries`). A switch of pair (i, r) changes row and column i of H_P (O(n)),
 ///   and Δ_i, Δ̇_i by δ c_r z_ri, δ c_r ż_ri. Gradient flow: Δ̇ = −H_P Δ, y = (Δ, R) with
-///   R' = Δ; a switch changes Δ_i by δ c_r z_ri; a pair whose new side's ż points back into
-///   its surface would slide, and the run stops with an input error (`refuseSliding`).
+///   R' = Δ; a switch changes Δ_i by δ c_r z_ri; a pair whose one-sided fields both push into
+///   its surface slides (`KineticPiecesSolver+Sliding.swift`, `KineticSlidingNeurons`: the
+///   equivalent-control field keeps Δ' = −H_P Δ with projected neuron blocks).
 /// - Every neuron follows in closed form from p and R (`KineticPairKernel`): a pair's
 ///   z_ri(t) costs O(n), a switch re-syncs only its neuron (O(n + d)) and re-bounds its n
 ///   pairs with one dgemm (`KineticPairKernel.evaluateNeuron`).
@@ -46,17 +47,17 @@ final class KineticPiecesSolver {
     var boundObserver: ((Int, Double, Double) -> Void)?
     /// Pairs found on the wrong side at their safe time (bound violations; 0 when the bounds
     /// hold).
-    private(set) var boundViolations = 0
+    var boundViolations = 0
 
     private(set) var t = 0.0
-    private let n: Int, m: Int
-    private let pairs: KineticPairKernel
-    private let series: KineticErrorSeries
-    private var queue: SafeTimeQueue
-    private var bound: SafeTimeBound
+    let n: Int, m: Int
+    let pairs: KineticPairKernel
+    let series: KineticErrorSeries
+    var queue: SafeTimeQueue
+    var bound: SafeTimeBound
     /// Δ, Δ̇, p, R at `cachedTime`.
-    private let values: DoubleBuffer
-    private var cachedTime = -Double.infinity
+    let values: DoubleBuffer
+    var cachedTime = -Double.infinity
     private let weights: DoubleBuffer
     private let velocities: DoubleBuffer
     /// ρ ≥ ‖A‖_∞ of the augmented system, and the step-length policy.
@@ -68,15 +69,32 @@ final class KineticPiecesSolver {
     private var meanGap: Double
     /// Scratch of `handleEvent` (nothing is allocated per switch): the pairs switching at one
     /// instant, their neurons, the state y with the jumps, one neuron's new keys.
-    private var switching: [(pair: Int, z: Double, rate: Double)] = []
-    private var switchedNeurons: [Int] = []
-    private let switchState: DoubleBuffer
+    var switching: [(pair: Int, z: Double, rate: Double)] = []
+    var switchedNeurons: [Int] = []
+    let switchState: DoubleBuffer
     private var rowKeys: [Double]
     /// c_r² (= 1/m for a_r = ±1).
-    private let couplings: [Double]
+    let couplings: [Double]
     /// |z| below which a pair's sign is rounding: 1e-14 (1 + max|z(0)|), about 50 ulps of the
     /// terms of the pair formula.
     private let surfaceBand: Double
+    /// Gradient flow's Filippov sliding (`KineticPiecesSolver+Sliding.swift`): the neurons'
+    /// sliding corrections, the pattern transitions of `SwitchingTransitions`, the sliding
+    /// pairs' exits at the current event and the time up to which sliding time is counted.
+    lazy var sliding = KineticSlidingNeurons(kernel: kernel, pairs: pairs, series: series, gramRoot: bound.gramRoot)
+    lazy var transitions = SwitchingTransitions(kernel: kernel, pattern: pattern, order: 1)
+    var exitsAtEvent: [Int] = []
+    var slidingCountedUntil = 0.0
+    /// Sliding exits' kernel-change budgets (`SafeTimeBound.exitTime`): Ψ, the accumulated
+    /// ‖ΔH_P‖ bound of all switches so far, each sliding pair's current threshold of Ψ and
+    /// the heap of thresholds.
+    var kernelChange = 0.0
+    var budgetThresholds: [Double] = []
+    var budgetHeap = SlidingBudgetHeap()
+    /// Counts the states `values` has held (a new one at each `prepare` that evaluates), and
+    /// ‖Δ‖ of one of them.
+    var stateGeneration = 0
+    var residualNormCache = (generation: -1, value: 0.0)
 
     /// `initialState` (W, and Ẇ for second order) is the state at `startTime` (Nesterov: its
     /// series start t0 > 0).
@@ -170,8 +188,8 @@ final class KineticPiecesSolver {
     func currentPositionAndVelocity() -> ([Double], [Double]) { (weights.array, velocities.array) }
 
     /// The n-blocks of y: Δ at 0, p (HBF) at `momentumBlock`, R at `integralBlock`.
-    private var integralBlock: Int { blocks - 1 }
-    private var momentumBlock: Int { order == 2 ? 2 : 0 }
+    var integralBlock: Int { blocks - 1 }
+    var momentumBlock: Int { order == 2 ? 2 : 0 }
 
     // MARK: - Driving
 
@@ -205,9 +223,13 @@ final class KineticPiecesSolver {
         let nv = values.readOnly
         pairs.materialize(at: target, integral: nv.slice(integralBlock * n, n), rate: nv.slice(momentumBlock * n, n),
                           mask: pattern.mask.readOnly, weights: weights.view, velocities: velocities.view)
+        if order == 1 {
+            projectSlidingNeurons(weights: weights.view, velocities: velocities.view)
+            accountSliding(until: target)
+        }
         guard weights.readOnly.isFinite && velocities.readOnly.isFinite else { throw EarlyStop.diverged(time: t) }
         // The energy at the sample bounds ‖Δ‖ from now on (it does not increase; for gradient
-        // flow without sliding L does not increase, dL/dt = −‖∇L‖²).
+        // flow L does not increase, dL/dt = −‖∇L‖² with the Filippov gradient).
         let dn = nv.slice(0, n).norm, vn = order == 2 ? velocities.readOnly.norm : 0
         let residualBound = (dn * dn + vn * vn).squareRoot() * (1 + 1e-9)
         bound.residualBound = min(bound.residualBound, residualBound)
@@ -228,33 +250,55 @@ final class KineticPiecesSolver {
         }
         series.evaluate(at: s, firstBlock: 0, blockCount: blocks, into: values.view)
         cachedTime = s
+        stateGeneration &+= 1
     }
 
     private func evaluate(_ pair: Int, at s: Double) -> KineticPairValue {
         prepare(at: s)
         statistics.locationSteps += 1
-        return pairs.evaluate(sample: pair / m, neuron: pair % m, at: s, state: values.readOnly)
+        let i = pair / m, r = pair % m
+        if order == 1 && sliding.isSliding(r) {
+            return sliding.value(sample: i, neuron: r, at: s, state: values.readOnly, generation: stateGeneration)
+        }
+        return pairs.evaluate(sample: i, neuron: r, at: s, state: values.readOnly)
     }
 
     /// Whether z contradicts the pair's mode by more than rounding (`surfaceBand`): a pair
     /// within the band of its surface counts as on it (v = 0), so that a value whose sign is
-    /// rounding does not switch a pair back and forth at one instant.
+    /// rounding does not switch a pair back and forth at one instant. A sliding pair's value
+    /// is its smaller sliding value (`KineticSlidingNeurons`): negative means it exits.
     @inline(__always) private func violating(_ pair: Int, _ z: Double) -> Bool {
-        pattern.mode(pair) == .active ? z < -surfaceBand : z >= 0 && z > surfaceBand
+        switch pattern.mode(pair) {
+        case .active: return z < -surfaceBand
+        case .inactive: return z >= 0 && z > surfaceBand
+        case .sliding: return z < 0
+        }
     }
 
     /// The time at which the pair's safe interval from the cached time ends.
     private func safeTime(_ pair: Int, _ value: KineticPairValue) -> Double {
+        if pattern.mode(pair) == .sliding { return cachedTime + exitSafeTime(pair) }
         if !damping.isConstant { bound.friction = damping.coefficient(at: cachedTime) }
         let o: Double = pattern.mode(pair) == .active ? 1 : -1
         let r = pair % m
+        // Gradient flow, a pair exactly on its surface (one just released from sliding): the
+        // order-1 bound v + sτ − Lτ²/2 with v = 0 (`SafeTimeBound`, L = |c_r| g λmax Δmax) comes
+        // back to 0 at 2s/L when s > 0, which `firstRoot` does not report from v = 0. A pair
+        // whose neuron cannot move (g = 0: no active pair) keeps its side for good; one with
+        // s ≤ 0 is checked again one event tolerance later (`process`).
+        if order == 1 && o * value.z <= 0 {
+            let lipschitz = abs(kernel.scaledOutput[r]) * value.gramNorm * bound.residualBound * bound.gramRoot * bound.gramRoot
+            if value.gramNorm == 0 { return .infinity }
+            let slope = o * value.forcing
+            return slope > 0 && lipschitz > 0 ? cachedTime + 2 * slope / lipschitz : cachedTime
+        }
         let tau = bound.safeTime(value: max(o * value.z, 0), rate: o * value.rate, forcing: o * value.forcing,
                                  coupling: abs(kernel.scaledOutput[r]), gramNorm: value.gramNorm)
         return cachedTime + tau
     }
 
     /// Gives a pair its new safe time (bounded at `cachedTime`).
-    @inline(__always) private func setKey(_ pair: Int, _ key: Double) {
+    @inline(__always) func setKey(_ pair: Int, _ key: Double) {
         queue.update(pair, key: key)
         boundObserver?(pair, cachedTime, key)
     }
@@ -304,28 +348,15 @@ final class KineticPiecesSolver {
         y.view.copy(from: values.readOnly)
         pattern.clock = time
         switchedNeurons.removeAll(keepingCapacity: true)
-        for (pair, z, zRate) in switching {
-            let i = pair / m, r = pair % m
-            pairs.sync(neuron: r, at: time)
-            let active = z >= 0
-            let newMask: Double = active ? 1 : 0
-            let delta = newMask - pairs.mask(sample: i, neuron: r)
-            pairs.changeMask(sample: i, neuron: r, to: newMask, integral: y[integralBlock * n + i],
-                             rate: y[momentumBlock * n + i])
-            let c = kernel.scaledOutput[r]
-            y[i] += delta * c * z
-            if order == 2 { y[n + i] += delta * c * zRate }
-            let s = delta * couplings[r]
-            for k in 0..<n where k != i {
-                let dk = pairs.mask(sample: k, neuron: r)
-                if dk != 0 { series.addToKernel(i, k, s * kernel.gramEntry(i, k)) }
-            }
-            series.addToKernel(i, i, s * kernel.gramEntry(i, i))
-            pattern.setMode(pair, active ? .active : .inactive)
-            switchedNeurons.append(r)
+        if order == 1 {
+            accountSliding(until: time)
+            statistics.add(applyGradientFlowSwitches(at: time))
+            statistics.maxSlidingPairs = max(statistics.maxSlidingPairs, sliding.slidingPairs)
+        } else {
+            for (pair, z, zRate) in switching { cross(pair, z: z, zRate: zRate, at: time) }
+            statistics.add(SwitchCounts(crossings: switching.count))
         }
         _ = pattern.drainMaskLog()
-        statistics.add(SwitchCounts(crossings: switching.count))
         statistics.eventTimes += 1
         statistics.pieces += 1
         // The step-length policy: a few mean gaps between switches, at most 1/ρ.
@@ -344,22 +375,41 @@ final class KineticPiecesSolver {
             previous = r
             rebound(neuron: r, at: time)
         }
-        if order == 1 { try refuseSliding(at: time) }
+        if order == 1 { expireBudgets(at: time) }
     }
 
-    /// Gradient flow: a pair that has just crossed, and whose rate on its new side points back
-    /// into the surface (o ż < 0 with o = +1 active, −1 inactive: both one-sided fields push
-    /// into z_ri = 0), enters Filippov sliding (002 §4, `SwitchingTransitions`), which this
-    /// solver does not follow: the run stops with an input error naming the solvers that do.
-    private func refuseSliding(at time: Double) throws {
-        for (pair, _, _) in switching {
-            let value = evaluate(pair, at: time)
-            let o: Double = pattern.mode(pair) == .active ? 1 : -1
-            if o * value.rate < 0 {
-                throw InputError(.solver, value: SwitchingMethod.kinetic.name,
-                                 allowed: "gradient flow enters Filippov sliding at t = \(time) (sample \(pair / m), neuron \(pair % m)), which the kinetic solver does not follow; use --solver exact-pieces or events")
-            }
+    /// A transversal crossing of pair (i, r) with value z, ż at the switch time.
+    func cross(_ pair: Int, z: Double, zRate: Double, at time: Double) {
+        let active = z >= 0
+        changeMask(pair, to: active ? 1 : 0, z: z, zRate: zRate, at: time)
+        pattern.setMode(pair, active ? .active : .inactive)
+    }
+
+    /// Changes d_ir (synced neuron, O(n + d)): the jumps of Δ_i and Δ̇_i by δc_r z, δc_r ż
+    /// (the pair's term enters or leaves f_i), row and column i of H_P by δc_r²(K_i ∘ d_r)
+    /// (less the projection part on a sliding neuron, `KineticSlidingNeurons`).
+    func changeMask(_ pair: Int, to newMask: Double, z: Double, zRate: Double, at time: Double) {
+        let i = pair / m, r = pair % m
+        let y = switchState
+        pairs.sync(neuron: r, at: time)
+        let delta = newMask - pairs.mask(sample: i, neuron: r)
+        pairs.changeMask(sample: i, neuron: r, to: newMask, integral: y[integralBlock * n + i],
+                         rate: y[momentumBlock * n + i])
+        let c = kernel.scaledOutput[r]
+        y[i] += delta * c * z
+        if order == 2 { y[n + i] += delta * c * zRate }
+        let s = delta * couplings[r]
+        for k in 0..<n where k != i {
+            let dk = pairs.mask(sample: k, neuron: r)
+            if dk != 0 { series.addToKernel(i, k, s * kernel.gramEntry(i, k)) }
         }
+        series.addToKernel(i, i, s * kernel.gramEntry(i, i))
+        if order == 1 {
+            if sliding.isSliding(r) { sliding.correctKernelRow(sample: i, neuron: r, delta: delta, series: series) }
+            // ‖ΔH_P‖ ≤ √2 c_r² ‖D_r X P^⊥ x_i‖ ≤ 2 c_r² √λmax(K) ‖x_i‖ (a row and a column).
+            kernelChange += 2 * couplings[r] * bound.gramRoot * kernel.gramEntry(i, i).squareRoot()
+        }
+        switchedNeurons.append(r)
     }
 
     /// New safe times for all n pairs of neuron r at the cached time (a pair on the wrong side
@@ -369,9 +419,11 @@ final class KineticPiecesSolver {
         pairs.evaluateNeuron(r, at: time, integral: v.slice(integralBlock * n, n), rate: v.slice(momentumBlock * n, n),
                              residual: v.slice(0, n))
         statistics.locationSteps += n
+        let corrected = order == 1 && sliding.isSliding(r)
+        if corrected { sliding.correctNeuron(r, at: time, residual: v.slice(0, n), generation: stateGeneration) }
         for i in 0..<n {
             let pair = i * m + r
-            let value = pairs.neuronValue(i)
+            let value = corrected ? sliding.neuronValue(i) : pairs.neuronValue(i)
             let key = violating(pair, value.z) ? time : safeTime(pair, value)
             rowKeys[i] = key
             boundObserver?(pair, cachedTime, key)

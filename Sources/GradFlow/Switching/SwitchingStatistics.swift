@@ -15,7 +15,7 @@ public enum SwitchingMethod: Sendable {
     /// Kinetic exact switching (`KineticPiecesSolver`): the errors' Taylor series between
     /// switches, every neuron in closed form from their running integrals, and a priority
     /// queue of per-pair safe times, so that a switch costs O(Kn² + nd) instead of a rescan.
-    /// Heavy ball with constant friction.
+    /// Gradient flow (with Filippov sliding) and heavy ball with constant friction.
     case kinetic
 
     /// The default event location tolerance, 1e-8 in time.

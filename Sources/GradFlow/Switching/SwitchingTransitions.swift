@@ -51,7 +51,7 @@ struct SwitchingTransitions {
         return delta.withView { d in pattern.groups.flatMap { values($0, residual: d) } }
     }
 
-    private func values(_ group: SwitchingPattern.SlidingGroup, residual delta: VectorView) -> [SlidingValue] {
+    func values(_ group: SwitchingPattern.SlidingGroup, residual delta: VectorView) -> [SlidingValue] {
         let r = group.neuron, a = kernel.outputWeights[r]
         let u = kernel.equivalentControl(neuron: r, samples: group.samples, inverseGram: group.inverseGram,
                                          residual: delta, mask: pattern.mask.readOnly)
@@ -107,7 +107,7 @@ struct SwitchingTransitions {
     /// leaves (to the side its s points to). The pair slides when it stays in a valid set;
     /// the plan lists the group and the members released on the way. Nil: it crosses.
     /// (For one surface this is the classical test: both one-sided ż point into the surface.)
-    private func slidingPlan(sample i: Int, neuron r: Int, residual delta: VectorView)
+    func slidingPlan(sample i: Int, neuron r: Int, residual delta: VectorView)
         -> (group: SwitchingPattern.SlidingGroup, released: [(Int, SwitchingPattern.Mode)])? {
         let m = pattern.m
         let gram: (Int, Int) -> Double = { kernel.gramEntry($0, $1) }

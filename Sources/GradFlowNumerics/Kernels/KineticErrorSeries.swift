@@ -35,9 +35,9 @@ public final class KineticErrorSeries {
     public let kernel: DoubleBuffer
     public let maxTerms = 40
     /// Coefficients of the current step, term k at k·(blocks·n).
-    private let coefficients: DoubleBuffer
+    let coefficients: DoubleBuffer
     /// The previous step's coefficients (evaluations slightly before the current step).
-    private let previous: DoubleBuffer
+    let previous: DoubleBuffer
     private let product: DoubleBuffer
     /// Δ_k + σΔ_{k−1} (Nesterov).
     private let combined: DoubleBuffer

@@ -48,7 +48,8 @@ public final class KineticPairKernel {
     private let scaledOutput: DoubleBuffer
     public let alpha: DoubleBuffer
     public let beta: DoubleBuffer
-    private let pairA: DoubleBuffer
+    /// A = Xα (m×n); internal for the sliding correction (`KineticSlidingNeurons.rebase`).
+    let pairA: DoubleBuffer
     private let pairB: DoubleBuffer
     /// d_r, m×n.
     private let masks: DoubleBuffer

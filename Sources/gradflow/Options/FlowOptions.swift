@@ -53,7 +53,7 @@ struct FlowParameterOptions: ParsableArguments {
 
 /// Options of the solver and the sample times.
 struct SolverOptions: ParsableArguments {
-    @Option(help: "auto, gsl, exact, events, exact-pieces or kinetic (see README). auto: the model's choice per flow (network: kinetic for hbf and nesterov, exact-pieces for gradient flow and higher order, gsl for newton; errors: gsl).")
+    @Option(help: "auto, gsl, exact, events, exact-pieces or kinetic (see README). auto: the model's choice per flow (network: kinetic for gradient flow, hbf and nesterov, exact-pieces for higher order, gsl for newton; trained-output and piecewise-linear: events for second-order flows, gsl otherwise; errors: gsl).")
     var solver: SolverChoice = .auto
 
     @Option(name: .customLong("event-tolerance"), parsing: .unconditional,
