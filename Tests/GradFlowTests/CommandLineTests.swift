@@ -622,9 +622,10 @@ final class CommandLineTests: XCTestCase {
     // MARK: - Resuming after kill -9
 
     func testCompareResumesAfterKillWithoutRecomputingFinishedRuns() throws {
-        // Width 2048: gradient flow and HBF take a fraction of a second, Nesterov (events)
-        // several seconds, so the kill lands after two runs are kept and before the last.
-        let arguments = ["compare", "--width", "2048", "--jobs", "1", "--quiet"]
+        // Width 2048: gradient flow and HBF take a fraction of a second (kinetic, 0.04 s each),
+        // Nesterov with γ = 20 about 3 s (its pairs chatter: ~3·10⁵ switches), so the kill
+        // lands after two runs are kept and before the third.
+        let arguments = ["compare", "--width", "2048", "--jobs", "1", "--flows", "gradient-flow,hbf,nesterov:gamma=20", "--quiet"]
         let killed = outputDirectory.appendingPathComponent("killed").path
         let process = Process()
         process.executableURL = try executable()
