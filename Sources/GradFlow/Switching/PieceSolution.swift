@@ -30,7 +30,8 @@ extension ContinuousFlow {
     /// against 5.1 s at n = 20, d = 10, m = 2000, T = 50; γ = 7: 2.2 s against 3.6 s at
     /// m = 500). From γ ≈ 15 both solvers crawl through cascades of switches of pairs that
     /// bounce on their surface, and the Bessel functions' start values at t0 = 1e-6 overflow
-    /// beyond γ ≈ 70, so `auto` takes events there.
+    /// beyond γ ≈ 70. `auto` asks this only for the flows the kinetic solver does not follow
+    /// (higher order): it takes the kinetic solver for gradient flow, HBF and Nesterov.
     var exactPiecesMeasuredFaster: Bool {
         guard hasExactPieces else { return false }
         if case .bessel(let gamma) = modalForm { return gamma <= 10 }
