@@ -32,15 +32,6 @@ final class ExactPiecesRouteTests: XCTestCase {
         return (solver.currentPositionAndVelocity().0, solver.statistics)
     }
 
-    private func relativeDifference(_ a: [Double], _ b: [Double]) -> Double {
-        var num = 0.0, den = 0.0
-        for (x, y) in zip(a, b) {
-            num += (x - y) * (x - y)
-            den += y * y
-        }
-        return (num / den).squareRoot()
-    }
-
     /// Both routes compute T = X J_Pᵀφ exactly in exact arithmetic; in floating point each z
     /// differs by a few ulps of the products (~1e-15 relative), which moves each located switch
     /// by far less than the event tolerance 1e-12 times the pair's speed. Over dozens of

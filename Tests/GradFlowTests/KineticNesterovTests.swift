@@ -9,21 +9,6 @@ import Foundation
 /// whole runs against GSL rk8pd with events and against exact (Bessel) pieces, and the safe
 /// times against the switches of an independent solver.
 final class KineticNesterovTests: XCTestCase {
-    private func randomNetwork(samples n: Int, dimension d: Int, width m: Int, seed: UInt64) throws -> ReLUNetwork {
-        let random = RandomSource(seed: seed)
-        let data = try Dataset.synthetic(samples: n, dimension: d, labels: .signs, random: random)
-        return try ReLUNetwork.gaussian(data: data, width: m, random: random)
-    }
-
-    private func relativeDifference(_ a: [Double], _ b: [Double]) -> Double {
-        var num = 0.0, den = 0.0
-        for (x, y) in zip(a, b) {
-            num += (x - y) * (x - y)
-            den += y * y
-        }
-        return (num / den).squareRoot()
-    }
-
     private func run(_ net: ReLUNetwork, _ flow: NesterovFlow, _ method: SwitchingMethod, end: Double)
         throws -> (weights: [Double], statistics: SwitchingStatistics, log: [SwitchEvent], losses: [Double]) {
         var options = SolveOptions()
@@ -142,7 +127,7 @@ final class KineticNesterovTests: XCTestCase {
     /// mask change at t = 0.9 (sync, then change, on both sides). RK4 with step 1e-4 has error
     /// ~1e-14 here; the closed forms are exact up to rounding; 1e-10 relative leaves room.
     func testNeuronClosedFormsAgainstDirectIntegration() throws {
-        let net = try randomNetwork(samples: 5, dimension: 3, width: 4, seed: 7)
+        let net = try randomReLUNetwork(samples: 5, dimension: 3, width: 4, seed: 7)
         let kernel = ReLUSwitchingKernel(network: net)
         let n = kernel.n, d = kernel.d, m = kernel.m, gamma = 3.5, start = 0.5
         let random = RandomSource(seed: 4)
@@ -234,9 +219,9 @@ final class KineticNesterovTests: XCTestCase {
     /// solver by 4.4e-11).
     func testAgreesWithEventsAndExactPieces() throws {
         let cases: [(ReLUNetwork, Double, Double)] = [
-            (try randomNetwork(samples: 8, dimension: 3, width: 16, seed: 1), 3, 10),
-            (try randomNetwork(samples: 12, dimension: 5, width: 60, seed: 2), 4.5, 8),
-            (try randomNetwork(samples: 20, dimension: 10, width: 200, seed: 3), 7, 6),
+            (try randomReLUNetwork(samples: 8, dimension: 3, width: 16, seed: 1), 3, 10),
+            (try randomReLUNetwork(samples: 12, dimension: 5, width: 60, seed: 2), 4.5, 8),
+            (try randomReLUNetwork(samples: 20, dimension: 10, width: 200, seed: 3), 7, 6),
         ]
         let gsl = SwitchingMethod.gslEvents(stepper: .rk8pd, tolerances: try Tolerances(relative: 1e-12, absolute: 1e-14))
         for (net, gamma, end) in cases {
@@ -265,7 +250,7 @@ final class KineticNesterovTests: XCTestCase {
     /// (t, key) beyond the two solvers' location differences (1e-9), and no pair is found on
     /// the wrong side at its safe time.
     func testSafeTimesAreNeverViolated() throws {
-        let net = try randomNetwork(samples: 12, dimension: 4, width: 120, seed: 9)
+        let net = try randomReLUNetwork(samples: 12, dimension: 4, width: 120, seed: 9)
         let flow = NesterovFlow(gamma: 3)
         let end = 8.0
         let gsl = SwitchingMethod.gslEvents(stepper: .rk8pd, tolerances: try Tolerances(relative: 1e-12, absolute: 1e-14))

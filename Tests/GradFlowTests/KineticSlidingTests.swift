@@ -8,12 +8,6 @@ import Foundation
 /// with sliding, a one-neuron hand case against its closed form, and the safe times against
 /// the switches exact pieces finds.
 final class KineticSlidingTests: XCTestCase {
-    private func randomNetwork(samples n: Int, dimension d: Int, width m: Int, seed: UInt64) throws -> ReLUNetwork {
-        let random = RandomSource(seed: seed)
-        let data = try Dataset.synthetic(samples: n, dimension: d, labels: .signs, random: random)
-        return try ReLUNetwork.gaussian(data: data, width: m, random: random)
-    }
-
     private struct Run {
         var weights: [Double]
         var statistics: SwitchingStatistics
@@ -38,15 +32,6 @@ final class KineticSlidingTests: XCTestCase {
                    slidingPairs: solution.column("sliding_pairs") ?? [])
     }
 
-    private func relativeDifference(_ a: [Double], _ b: [Double]) -> Double {
-        var num = 0.0, den = 0.0
-        for (x, y) in zip(a, b) {
-            num += (x - y) * (x - y)
-            den += y * y
-        }
-        return (num / den).squareRoot()
-    }
-
     /// Gradient flow with sliding on small problems (n = 8–20, d = 3–10, m = 16–200): the
     /// kinetic solver against exact pieces and GSL rk8pd events (rtol 1e-12). Each run must
     /// slide (entries > 0, some with exits). The switch counts (crossings, sliding entries,
@@ -62,7 +47,7 @@ final class KineticSlidingTests: XCTestCase {
                                                        (16, 4, 100, 5, 4)]
         var exits = 0, mostOnOneNeuron = 0
         for (n, d, m, seed, end) in cases {
-            let net = try randomNetwork(samples: n, dimension: d, width: m, seed: seed)
+            let net = try randomReLUNetwork(samples: n, dimension: d, width: m, seed: seed)
             let kinetic = try run(net, .kinetic, end: end)
             let pieces = try run(net, .exactPieces, end: end)
             let events = try run(net, gsl, end: end)
@@ -170,7 +155,7 @@ final class KineticSlidingTests: XCTestCase {
     /// found on the wrong side at its safe time, and the switch counts equal exact pieces'.
     func testSafeTimesAreNeverViolatedThroughSliding() throws {
         for (n, d, m, seed, end) in [(12, 5, 60, 2, 4.0), (20, 10, 200, 3, 3.0)] as [(Int, Int, Int, UInt64, Double)] {
-            let net = try randomNetwork(samples: n, dimension: d, width: m, seed: seed)
+            let net = try randomReLUNetwork(samples: n, dimension: d, width: m, seed: seed)
             let reference = try run(net, .exactPieces, end: end)
             XCTAssertGreaterThan(reference.statistics.slidingEntries, 5)
             let kernel = ReLUSwitchingKernel(network: net)
@@ -240,7 +225,7 @@ final class KineticSlidingTests: XCTestCase {
     /// the peers' problem, and 1e-6 leaves room without hiding a missed switch, which changed
     /// them by 1e-4 and more there).
     func testLongRunFollowsEveryExitAndReentry() throws {
-        let net = try randomNetwork(samples: 20, dimension: 10, width: 2000, seed: 0)
+        let net = try randomReLUNetwork(samples: 20, dimension: 10, width: 2000, seed: 0)
         let kinetic = try run(net, .kinetic, end: 10, points: 21, eventTolerance: 1e-8)
         let pieces = try run(net, .exactPieces, end: 10, points: 21, eventTolerance: 1e-8)
         XCTAssertGreaterThan(kinetic.statistics.slidingExits, 20)
@@ -257,7 +242,7 @@ final class KineticSlidingTests: XCTestCase {
     /// Same inputs, same bits: two kinetic runs through sliding give identical weights,
     /// losses and switch logs (no hashing or timing enters the order of the switches).
     func testSlidingRunsAreReproducible() throws {
-        let net = try randomNetwork(samples: 16, dimension: 4, width: 100, seed: 5)
+        let net = try randomReLUNetwork(samples: 16, dimension: 4, width: 100, seed: 5)
         let a = try run(net, .kinetic, end: 4), b = try run(net, .kinetic, end: 4)
         XCTAssertGreaterThan(a.statistics.slidingEntries, 0)
         XCTAssertEqual(a.weights, b.weights)

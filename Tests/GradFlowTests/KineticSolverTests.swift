@@ -8,13 +8,6 @@ import Foundation
 /// against the modal matrix exponential, the per-neuron closed forms against direct RK4
 /// integration, and the safe times against the switches an independent solver finds.
 final class KineticSolverTests: XCTestCase {
-    private func randomNetwork(samples n: Int, dimension d: Int, width m: Int, seed: UInt64,
-                               labels: Dataset.LabelKind = .signs) throws -> ReLUNetwork {
-        let random = RandomSource(seed: seed)
-        let data = try Dataset.synthetic(samples: n, dimension: d, labels: labels, random: random)
-        return try ReLUNetwork.gaussian(data: data, width: m, random: random)
-    }
-
     private func run(_ net: ReLUNetwork, _ flow: any ContinuousFlow, _ method: SwitchingMethod, end: Double,
                      eventTolerance: Double = 1e-12) throws
         -> (weights: [Double], statistics: SwitchingStatistics, log: [SwitchEvent], losses: [Double]) {
@@ -30,15 +23,6 @@ final class KineticSolverTests: XCTestCase {
                 solution.column("loss") ?? [])
     }
 
-    private func relativeDifference(_ a: [Double], _ b: [Double]) -> Double {
-        var num = 0.0, den = 0.0
-        for (x, y) in zip(a, b) {
-            num += (x - y) * (x - y)
-            den += y * y
-        }
-        return (num / den).squareRoot()
-    }
-
     // MARK: - Whole runs
 
     /// HBF on small problems (n = 8–20, d = 3–10, m = 16–200; dozens to hundreds of
@@ -50,9 +34,9 @@ final class KineticSolverTests: XCTestCase {
     /// rtol 1e-12 is ~1e-11. 1e-9 is the bound.
     func testAgreesWithExactPiecesAndEvents() throws {
         let cases: [(ReLUNetwork, HeavyBallFlow, Double)] = [
-            (try randomNetwork(samples: 8, dimension: 3, width: 16, seed: 1), HeavyBallFlow(friction: 0.6), 10),
-            (try randomNetwork(samples: 12, dimension: 5, width: 60, seed: 2), HeavyBallFlow(friction: 0.3), 8),
-            (try randomNetwork(samples: 20, dimension: 10, width: 200, seed: 3), HeavyBallFlow(friction: 0.5), 6),
+            (try randomReLUNetwork(samples: 8, dimension: 3, width: 16, seed: 1), HeavyBallFlow(friction: 0.6), 10),
+            (try randomReLUNetwork(samples: 12, dimension: 5, width: 60, seed: 2), HeavyBallFlow(friction: 0.3), 8),
+            (try randomReLUNetwork(samples: 20, dimension: 10, width: 200, seed: 3), HeavyBallFlow(friction: 0.5), 6),
         ]
         let gsl = SwitchingMethod.gslEvents(stepper: .rk8pd, tolerances: try Tolerances(relative: 1e-12, absolute: 1e-14))
         for (net, flow, end) in cases {
@@ -81,7 +65,7 @@ final class KineticSolverTests: XCTestCase {
         let gsl = SwitchingMethod.gslEvents(stepper: .rk8pd, tolerances: try Tolerances(relative: 1e-12, absolute: 1e-14))
         var compared = 0
         for (n, d, m, seed) in [(8, 3, 16, 1), (12, 5, 60, 2), (20, 10, 200, 3), (20, 10, 2000, 4), (16, 4, 400, 5)] {
-            let net = try randomNetwork(samples: n, dimension: d, width: m, seed: UInt64(seed))
+            let net = try randomReLUNetwork(samples: n, dimension: d, width: m, seed: UInt64(seed))
             var end = 1.0
             while end > 1e-3 {
                 let pieces = try run(net, flow, .exactPieces, end: end)
@@ -109,7 +93,7 @@ final class KineticSolverTests: XCTestCase {
     /// The solver refuses flows it does not solve (higher order, Newton) with a one-line input
     /// error.
     func testRefusesOtherFlows() throws {
-        let net = try randomNetwork(samples: 4, dimension: 3, width: 8, seed: 1)
+        let net = try randomReLUNetwork(samples: 4, dimension: 3, width: 8, seed: 1)
         for flow in [HigherOrderMomentumFlow(coefficients: [1, 2]) as any ContinuousFlow, NewtonFlow()] {
             XCTAssertThrowsError(try Solver.switching(method: .kinetic, eventTolerance: 1e-8)
                 .validate(for: flow, on: ReLUWeightField(network: net)), flow.name)
@@ -214,7 +198,7 @@ final class KineticSolverTests: XCTestCase {
     /// (d_21 → 1 − d_21, applied to both). RK4 with step 1e-3 has error ~1e-13 here; the
     /// formulas are exact up to rounding; 1e-10 relative leaves room.
     func testNeuronClosedFormsAgainstDirectIntegration() throws {
-        let net = try randomNetwork(samples: 5, dimension: 3, width: 4, seed: 7)
+        let net = try randomReLUNetwork(samples: 5, dimension: 3, width: 4, seed: 7)
         let kernel = ReLUSwitchingKernel(network: net)
         let n = kernel.n, d = kernel.d, m = kernel.m, b = 0.7
         let w0 = net.initialWeights.elements
@@ -305,7 +289,7 @@ final class KineticSolverTests: XCTestCase {
     /// (t, key), up to the event tolerance and the two solvers' location differences (1e-9
     /// here, with event tolerance 1e-12). No pair is found on the wrong side at its safe time.
     func testSafeTimesAreNeverViolated() throws {
-        let net = try randomNetwork(samples: 12, dimension: 4, width: 120, seed: 9)
+        let net = try randomReLUNetwork(samples: 12, dimension: 4, width: 120, seed: 9)
         let flow = HeavyBallFlow(friction: 0.4)
         let end = 8.0
         let reference = try run(net, flow, .exactPieces, end: end)

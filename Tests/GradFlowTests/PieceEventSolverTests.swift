@@ -31,15 +31,6 @@ final class PieceEventSolverTests: XCTestCase {
         return (try XCTUnwrap(solution.states?.last), solution.column("loss") ?? [], solution.switching?.events)
     }
 
-    private func relativeDifference(_ a: [Double], _ b: [Double]) -> Double {
-        var num = 0.0, den = 0.0
-        for (x, y) in zip(a, b) {
-            num += (x - y) * (x - y)
-            den += y * y
-        }
-        return (num / den).squareRoot()
-    }
-
     /// With σ = ReLU (breakpoints 0, slopes 0/1) the piecewise-linear model is the `network`
     /// model: HBF and Nesterov through this solver and through the network's own events solver
     /// (both rk8pd at rtol 1e-12, events located to 1e-12) see the same number of crossings and

@@ -41,3 +41,22 @@ func assertGradientMatchesCentralDifferences(_ model: any Model, at x: [Double],
     }
     return g
 }
+
+/// ‖a − b‖ / ‖b‖.
+func relativeDifference(_ a: [Double], _ b: [Double]) -> Double {
+    var num = 0.0, den = 0.0
+    for (x, y) in zip(a, b) {
+        num += (x - y) * (x - y)
+        den += y * y
+    }
+    return (num / den).squareRoot()
+}
+
+/// A two-layer ReLU network on `Dataset.synthetic` data, data and weights from one
+/// `RandomSource(seed:)`.
+func randomReLUNetwork(samples n: Int, dimension d: Int, width m: Int, seed: UInt64,
+                       labels: Dataset.LabelKind = .signs) throws -> ReLUNetwork {
+    let random = RandomSource(seed: seed)
+    let data = try Dataset.synthetic(samples: n, dimension: d, labels: labels, random: random)
+    return try ReLUNetwork.gaussian(data: data, width: m, random: random)
+}

@@ -101,7 +101,7 @@ final class PieceEventSolver {
                     h = next
                     continue
                 }
-                try locate(from: t, length: length)
+                try locate(from: t, length: length, offAtEnd: off)
                 h = max(length, 16 * eventTolerance)
             }
         }
@@ -113,11 +113,11 @@ final class PieceEventSolver {
     /// half the tolerance, with bisection when that does not shrink the bracket enough. The
     /// event is accepted at hi once the estimate lies within the tolerance before hi (or the
     /// bracket is that narrow); the state moves there and the pairs off their pieces switch.
-    private func locate(from t0: Double, length: Double) throws {
+    private func locate(from t0: Double, length: Double, offAtEnd: [Int]) throws {
         var lo = 0.0, hi = length
         far.copyContents(from: y)
         near.copyContents(from: start)
-        var candidates = products.pairsOffTheirPieces(at: position(far))
+        var candidates = offAtEnd
         var bisectNext = false
         while hi - lo > eventTolerance {
             var estimate = hi
@@ -148,9 +148,10 @@ final class PieceEventSolver {
             // The interpolation must halve the bracket at least every other trial.
             bisectNext = !bisectNext && hi - lo > 0.5 * width
         }
+        // `candidates` are always the pairs off their pieces at `far`.
         y.copyContents(from: far)
         t = t0 + hi
-        let switched = products.pairsOffTheirPieces(at: position(y))
+        let switched = candidates
         var previous: [(pair: Int, piece: Int)] = []
         for k in switched {
             let z = products.preactivation(pair: k, at: position(y))
