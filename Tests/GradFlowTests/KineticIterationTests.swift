@@ -51,6 +51,11 @@ final class KineticIterationTests: XCTestCase {
     /// A pair within rounding of z = 0 could flip in one run and not the other: the test
     /// detects this (a different mask at some iteration) and fails only if such a pair's
     /// |z| was above 1e-9 of the largest |z|, i.e. not a rounding tie.
+    ///
+    /// Each case runs three ways: kinetic from the start (every pair keyed at k = 0, the
+    /// forcing bounds lowered with a decay as the errors fall), a hand-over after 7 dense
+    /// iterations (the kinetic start with momentum: b = W_7 − W_6, E_7 from B), and the
+    /// automatic dense phase.
     func testIteratesAndFlipsMatchDense() throws {
         let shapes: [(n: Int, d: Int, m: Int, seed: UInt64)] = [(8, 3, 16, 1), (12, 5, 100, 2), (20, 10, 500, 3), (16, 4, 64, 4)]
         for shape in shapes {
@@ -58,11 +63,13 @@ final class KineticIterationTests: XCTestCase {
             let field = ReLUWeightField(network: net)
             let products = ReLUSwitchingKernel(network: net)
             let (eta, beta) = try peerParameters(net)
+            let phases: [KineticIterationKernel.DensePhase] = [.none, .iterations(7), .automatic]
             for (momentum, scale) in [(0.0, 1.0), (beta, 1.0), (0.0, 4.0), (beta, 4.0)] {
-                let label = "n=\(shape.n) d=\(shape.d) m=\(shape.m) seed=\(shape.seed) β=\(momentum) η×\(scale)"
+              for phase in phases {
+                let label = "n=\(shape.n) d=\(shape.d) m=\(shape.m) seed=\(shape.seed) β=\(momentum) η×\(scale) \(phase)"
                 let w0 = net.initialWeights.elements
                 let kinetic = KineticMomentumIterator(kernel: products, initialPosition: w0, stepSize: eta * scale,
-                                                      momentum: momentum, timePerStep: 1)
+                                                      momentum: momentum, timePerStep: 1, densePhase: phase)
                 let dense = MomentumRecurrenceIterator(field: field, initialPosition: w0, stepSize: eta * scale,
                                                        momenta: momentum == 0 ? [] : [momentum], timePerStep: 1)
                 var denseFlips = 0
@@ -84,6 +91,18 @@ final class KineticIterationTests: XCTestCase {
                 }
                 XCTAssertEqual(kinetic.activationFlips, denseFlips, label)
                 XCTAssertEqual(kinetic.iteration, 200)
+                // Automatic: tiny problems may stay dense throughout (a chattering pair keeps
+                // more pairs near their kinks than m·d/16); the iterates must match either way.
+                switch phase {
+                case .none:
+                    XCTAssertEqual(kinetic.denseIterations, 0, label)
+                    XCTAssertFalse(kinetic.isDense, label)
+                case .iterations(let k):
+                    XCTAssertEqual(kinetic.denseIterations, k, label)
+                    XCTAssertFalse(kinetic.isDense, label)
+                case .automatic: break
+                }
+              }
             }
         }
     }

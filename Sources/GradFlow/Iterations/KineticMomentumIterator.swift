@@ -5,6 +5,9 @@
 /// in closed form from running sums of the errors, and only the pairs whose safe iteration
 /// count has run out are evaluated (O(n) each); a flip corrects Δ and H_S in O(n + d).
 ///
+/// The first iterations, while many pairs lie near their kinks, run densely (two GEMMs each)
+/// and hand over to the kinetic ones (`KineticIterationKernel+DensePhase`).
+///
 /// The iterates are the dense recurrence's (`MomentumRecurrenceIterator`) up to rounding: W_k
 /// is formed (one GEMM) only when `position` is read, and W_k − W_{k−1} when `velocity` is.
 /// The loss of every iterate is ½‖Δ_k‖², known at each step (`lastKnownLoss`).
@@ -18,11 +21,11 @@ final class KineticMomentumIterator: DiscreteIterator {
     private var velocityIteration = -1
 
     init(kernel products: ReLUSwitchingKernel, initialPosition: [Double], stepSize: Double, momentum: Double,
-         timePerStep: Double) {
+         timePerStep: Double, densePhase: KineticIterationKernel.DensePhase = .automatic) {
         positionBuffer = DoubleBuffer(initialPosition)
         velocityBuffer = DoubleBuffer(count: initialPosition.count)
         kernel = KineticIterationKernel(products: products, weights: positionBuffer.readOnly, stepSize: stepSize,
-                                        momentum: momentum)
+                                        momentum: momentum, densePhase: densePhase)
         positionIteration = 0
         velocityIteration = 0
         self.timePerStep = timePerStep
@@ -36,6 +39,9 @@ final class KineticMomentumIterator: DiscreteIterator {
     var pairChecks: Int { kernel.pairChecks }
     var boundRaises: Int { kernel.boundRaises }
     var kernelLowerings: Int { kernel.boundLowerings }
+    /// Iterations run densely before the kinetic phase (`KineticIterationKernel.DensePhase`).
+    var denseIterations: Int { kernel.denseIterations }
+    var isDense: Bool { kernel.isDense }
 
     var position: VectorView {
         if positionIteration != kernel.iteration {

@@ -47,8 +47,22 @@ import Foundation
 /// The value v is |z| less 1e-14 of the magnitude of its terms (rounding).
 /// The bounds U^± are checked against T^±(Δ_k) every iteration (O(n²), the same cost as
 /// H_S Δ): the loss of a discrete method need not decrease. When sample i's T exceeds U_i,
-/// U_i is raised to 2T and all m pairs of sample i are re-keyed at k — their z(k) are still
+/// U_i is raised to 4T and all m pairs of sample i are re-keyed at k — their z(k) are still
 /// certified, since they depend only on Δ_j, j < k, all within the old bounds.
+///
+/// **Decaying bounds.** As the errors decay, each sample's bound decays too:
+/// U_i(l) = U_i(k₀) ρ_i^{l − k₀}, ρ_i ∈ (0, 1] (set from the loss's measured decay when the
+/// bounds are lowered, see `lowerBounds`; a raise takes its square root). A pair keyed at k
+/// then has o·v_l ≥ −q ρ^{l − k}, and the sums above become
+///     GD:  Σ_{l<s} ρ^l = (1 − ρ^s)/(1 − ρ),
+///     HB:  ψ_ρ(s) = Σ_{t=1..s} Σ_{l<t} β^{t−1−l} ρ^l ≤ (1 − ρ^s)/((1 − ρ)(1 − β)),
+/// so a pair whose margin exceeds q/(1 − ρ) (HB: (q/(1 − ρ) + a)/(1 − β)) is never due, and
+/// the others are due at s* = log(1 − (margin)(1 − ρ)/q)/log ρ at the latest (taking the
+/// largest of the three bounds' s*, each a valid lower bound). Without this, every pair would
+/// come due again as the errors fall, about once per halving of the forcing.
+///
+/// **Dense start.** While many pairs lie near their kinks the kernel runs the plain recurrence
+/// and hands over when checking them is cheaper (`KineticIterationKernel+DensePhase`).
 ///
 /// Layouts: X n×d, K n×n, W d×m (entry j·m + r), α, b m×d (neuron r's d values contiguous,
 /// entry r·d + j), A, B, masks m×n (entry r·n + i:
@@ -62,62 +76,94 @@ public final class KineticIterationKernel {
     public let stepSize: Double
     /// β ∈ [0, 1).
     public let momentum: Double
-    private let hasMomentum: Bool
+    let hasMomentum: Bool
 
-    private let inputs: DoubleBuffer
-    private let gram: DoubleBuffer
-    private let scaled: DoubleBuffer
-    private let targets: DoubleBuffer
-    private let alpha: DoubleBuffer
-    private let drift: DoubleBuffer
-    private let pairA: DoubleBuffer
-    private let pairB: DoubleBuffer
-    private let masks: UnsafeMutablePointer<UInt8>
+    let inputs: DoubleBuffer
+    let gram: DoubleBuffer
+    let scaled: DoubleBuffer
+    let targets: DoubleBuffer
+    let alpha: DoubleBuffer
+    let drift: DoubleBuffer
+    let pairA: DoubleBuffer
+    let pairB: DoubleBuffer
+    let masks: UnsafeMutablePointer<UInt8>
     /// C, the row changes of H_S pending since the last merge, and whether any is.
     private let kernelChange: DoubleBuffer
     private var kernelChangePending = false
-    private let kernel: DoubleBuffer
-    private let errors: DoubleBuffer
-    private let errorStep: DoubleBuffer
-    private let sumP: DoubleBuffer
-    private let sumR: DoubleBuffer
+    let kernel: DoubleBuffer
+    let errors: DoubleBuffer
+    let errorStep: DoubleBuffer
+    let sumP: DoubleBuffer
+    let sumR: DoubleBuffer
     private let product: DoubleBuffer
-    private let upper: DoubleBuffer
-    private let lower: DoubleBuffer
+    /// The forcing bounds U^± of the current iteration: U^±_i(k) = U^±_i(k₀) ρ_i^{k − k₀}.
+    let upper: DoubleBuffer
+    let lower: DoubleBuffer
+    /// ρ_i ∈ (0, 1], each sample's bound decay per iteration.
+    let boundDecay: DoubleBuffer
+    /// The last losses, for the decay estimate of `lowerBounds`.
+    let recentLosses: DoubleBuffer
+    static let recentLossCount = 16
     /// k_r, and per neuron the iteration of the cached φ(s), β^s.
-    private let syncIteration: UnsafeMutablePointer<Int>
-    private let cacheIteration: UnsafeMutablePointer<Int>
-    private let cachePhi: DoubleBuffer
-    private let cacheDecay: DoubleBuffer
-    private var queue: IterationBucketQueue
+    let syncIteration: UnsafeMutablePointer<Int>
+    let cacheIteration: UnsafeMutablePointer<Int>
+    let cachePhi: DoubleBuffer
+    let cacheDecay: DoubleBuffer
+    var queue: IterationBucketQueue
     /// Pairs per chunk of a bucket, and the chunk's gathered pairs, A and B entries and values.
     private static let chunk = 1024
     private let gatheredPairs: UnsafeMutablePointer<Int>
     private let gatheredValues: DoubleBuffer
     private let gatheredResults: DoubleBuffer
-    /// n×m workspace of `formWeights` / `formStep`.
-    private let spread: DoubleBuffer
-    /// (1 or 2)·m×n workspaces of `lowerBounds`.
-    private let rescan: DoubleBuffer
-    private let spreadRows: DoubleBuffer
-    private let projected: DoubleBuffer
+    /// n×m: Z = X W of the dense phase and the hand-over, and the workspace of `formWeights`,
+    /// `formStep` and `anchorErrors`.
+    let spread: DoubleBuffer
+    /// n×m: S of the dense phase.
+    let rescan: DoubleBuffer
 
-    public private(set) var iteration = 0
+    /// When the iterations leave the dense phase (see `DensePhase`).
+    public let densePhase: DensePhase
+    /// True while the iterations run densely.
+    public internal(set) var isDense: Bool
+    /// The iterations run densely so far.
+    public internal(set) var denseIterations = 0
+    /// W_k, W_{k−1} and the slot of W_{k+1} (d×m, entry j·m + r) in the dense phase; at the
+    /// hand-over W_k and W_{k−1}.
+    var denseWeights: DoubleBuffer
+    var densePrevious: DoubleBuffer
+    var denseNext: DoubleBuffer
+    /// 1[Z_ir ≥ 0] of the dense phase's last iterate, row-major n×m (entry i·m + r).
+    let denseMasks: UnsafeMutablePointer<UInt8>
+    /// Per sample, the |z| below which a pair counts as near its kink (see `leavesDensePhase`).
+    let nearThreshold: DoubleBuffer
+    /// Pairs of the last dense iterate nearer their kink than `nearThreshold`.
+    var nearKinks = Int.max
+    /// max_r |c_r|.
+    let largestOutputWeight: Double
+
+    public internal(set) var iteration = 0
     /// Activation flips so far.
-    public private(set) var flips = 0
+    public internal(set) var flips = 0
     /// Pair evaluations so far (due checks and re-keyed samples).
     public private(set) var pairChecks = 0
     /// Samples re-keyed because their forcing bound was exceeded.
     public private(set) var boundRaises = 0
-    /// Re-keyings of every pair after the bounds were lowered.
+    /// Times the forcing bounds were lowered (see `lowerBounds`).
     public private(set) var boundLowerings = 0
+    /// Re-anchorings of the errors on the pairs' values (see `anchorErrors`).
+    public private(set) var anchors = 0
+    /// The loss at the last anchor (or at the start).
+    var anchorLoss = Double.infinity
+    /// The iteration the kinetic phase began at.
+    var kineticStart = 0
     /// ½‖Δ_k‖².
-    public private(set) var loss = 0.0
+    public internal(set) var loss = 0.0
     /// False once an error is NaN or Inf: the kernel then stops updating.
-    public private(set) var isFinite = true
+    public internal(set) var isFinite = true
 
     /// The kernel at W_0 = `weights` (d×m) for the network of `products`.
-    public init(products: ReLUSwitchingKernel, weights: VectorView, stepSize: Double, momentum: Double, window: Int = 1024) {
+    public init(products: ReLUSwitchingKernel, weights: VectorView, stepSize: Double, momentum: Double, window: Int = 1024,
+                densePhase: DensePhase = .automatic) {
         precondition(stepSize > 0 && stepSize.isFinite && momentum >= 0 && momentum < 1)
         n = products.n
         d = products.d
@@ -145,6 +191,8 @@ public final class KineticIterationKernel {
         product = DoubleBuffer(count: n)
         upper = DoubleBuffer(count: n)
         lower = DoubleBuffer(count: n)
+        boundDecay = DoubleBuffer(count: n, repeating: 1)
+        recentLosses = DoubleBuffer(count: Self.recentLossCount)
         syncIteration = .allocate(capacity: max(m, 1))
         syncIteration.initialize(repeating: 0, count: max(m, 1))
         cacheIteration = .allocate(capacity: max(m, 1))
@@ -157,46 +205,31 @@ public final class KineticIterationKernel {
         gatheredPairs.initialize(repeating: 0, count: Self.chunk)
         gatheredValues = DoubleBuffer(count: 2 * Self.chunk)
         gatheredResults = DoubleBuffer(count: 3 * Self.chunk)
-        rescan = DoubleBuffer(count: (hasMomentum ? 2 : 1) * n * m)
-        spreadRows = DoubleBuffer(count: (hasMomentum ? 2 : 1) * n * m)
-        projected = DoubleBuffer(count: (hasMomentum ? 2 : 1) * d * m)
+        rescan = DoubleBuffer(count: n * m)
 
-        // Z(0) = X W(0) (n×m), transposed into A; the mask; Δ_0.
+        denseWeights = DoubleBuffer(count: d * m)
+        densePrevious = DoubleBuffer(count: d * m)
+        denseNext = DoubleBuffer(count: d * m)
+        denseMasks = .allocate(capacity: max(n * m, 1))
+        denseMasks.initialize(repeating: 0, count: max(n * m, 1))
+        nearThreshold = DoubleBuffer(count: n, repeating: .infinity)
+        self.densePhase = densePhase
+        var largest = 0.0
+        for r in 0..<m { largest = max(largest, abs(products.scaledOutputWeight(r))) }
+        largestOutputWeight = largest
+        denseWeights.base.update(from: weights.base, count: d * m)
+        densePrevious.base.update(from: weights.base, count: d * m)
+
+        // Z(0) = X W(0) (n×m); Δ_0, the masks and S_0 of the dense phase.
         products.preactivations(weights, into: spread.view)
-        let z = spread.base, a = pairA.base, mask = masks, c = scaled.base
-        for r in 0..<m {
-            for i in 0..<n {
-                let v = z[i * m + r]
-                a[r * n + i] = v
-                mask[r * n + i] = v >= 0 ? 1 : 0
-            }
-        }
-        for i in 0..<n {
-            var f = 0.0
-            for r in 0..<m where mask[r * n + i] != 0 { f += c[r] * a[r * n + i] }
-            errors.base[i] = f - products.targets.base[i]
-        }
-        // H_S = K ∘ (Sᵀ S), S = diag(c) D (m×n).
-        for r in 0..<m { for i in 0..<n { z[r * n + i] = c[r] * Double(mask[r * n + i]) } }
-        BLAS.gemm(transposeA: true, transposeB: false, m: n, n: n, k: m, alpha: 1, a: UnsafePointer(z), lda: n,
-                  b: UnsafePointer(z), ldb: n, beta: 0, c: kernel.base, ldc: n)
-        for e in 0..<(n * n) { kernel.base[e] *= gram.base[e] }
-        loss = 0.5 * Self.sumOfSquares(errors.base, n)
-        isFinite = loss.isFinite
-        // Forcing bounds with room: 1.5 T^±(Δ_0); then every pair's first check.
-        for i in 0..<n {
-            let (tp, tm) = forcingSums(sample: i)
-            upper.base[i] = 1.5 * tp
-            lower.base[i] = 1.5 * tm
-        }
-        for pair in 0..<(n * m) {
-            let r = pair / n, i = pair - r * n
-            let value = evaluate(neuron: r, sample: i)
-            queue.insert(pair, at: nextCheck(neuron: r, sample: i, value))
-        }
+        isDense = true
+        denseRowPass(countingFlips: false)
+        anchorLoss = loss
+        if leavesDensePhase() { beginKineticPhase() }
     }
 
     deinit {
+        denseMasks.deallocate()
         gatheredPairs.deallocate()
         masks.deallocate()
         syncIteration.deallocate()
@@ -211,8 +244,16 @@ public final class KineticIterationKernel {
 
     /// W_k → W_{k+1}: the errors by one gemv, then the pairs due at k + 1, then the bounds.
     public func step() {
+        if isDense {
+            denseStep()
+            return
+        }
         iteration += 1
         guard isFinite else { return }
+        for i in 0..<n where boundDecay.base[i] < 1 {
+            upper.base[i] *= boundDecay.base[i]
+            lower.base[i] *= boundDecay.base[i]
+        }
         let eta = stepSize, beta = momentum
         BLAS.gemv(m: n, n: n, a: UnsafePointer(kernel.base), x: UnsafePointer(errors.base), y: product.base)
         let delta = errors.base, e = errorStep.base, p = sumP.base, rr = sumR.base, h = product.base
@@ -276,6 +317,7 @@ public final class KineticIterationKernel {
         mergeKernelChange()
         loss = 0.5 * Self.sumOfSquares(errors.base, n)
         if !loss.isFinite { isFinite = false }
+        recentLosses.base[k % Self.recentLossCount] = loss
     }
 
     /// z_ri(k), u_ri(k) and the magnitude of z's terms.
@@ -324,7 +366,7 @@ public final class KineticIterationKernel {
 
     /// The iteration at which the pair must next be checked (see the type's comment).
     @inline(__always)
-    private func nextCheck(neuron r: Int, sample i: Int, _ value: PairValue) -> Int {
+    func nextCheck(neuron r: Int, sample i: Int, _ value: PairValue) -> Int {
         let k = iteration, far = k + queue.window - 1
         let o: Double = value.z >= 0 ? 1 : -1
         let v = o * value.z - 1e-14 * value.magnitude
@@ -332,6 +374,7 @@ public final class KineticIterationKernel {
         let c = scaled.base[r]
         let q = stepSize * abs(c) * (o * c > 0 ? upper.base[i] : lower.base[i])
         guard q > 0 else { return far }
+        let rho = boundDecay.base[i]
         var s: Double
         if hasMomentum {
             let beta = momentum
@@ -340,6 +383,17 @@ public final class KineticIterationKernel {
             let quadratic = 2 * v / (h + (h * h + 2 * q * v).squareRoot())
             let linear = (v * (1 - beta) - a) / q
             s = max(quadratic, linear)
+            if rho < 1 {
+                // ψ(s) ≤ (1 − ρ^s)/((1 − ρ)(1 − β)) under the decaying bound.
+                let reach = linear * (1 - rho)
+                if reach >= 1 { return far }
+                if reach > 0 { s = max(s, log1p(-reach) / log(rho)) }
+            }
+        } else if rho < 1 {
+            // Σ_{l<s} ρ^l = (1 − ρ^s)/(1 − ρ).
+            let reach = v * (1 - rho) / q
+            if reach >= 1 { return far }
+            s = max(v / q, log1p(-reach) / log(rho))
         } else {
             s = v / q
         }
@@ -395,8 +449,23 @@ public final class KineticIterationKernel {
         masks[pair] = delta > 0 ? 1 : 0
         // H_S: row and column i by δc²K_i ∘ d_r, the diagonal by δc²K_ii, through C.
         let c2 = delta * c * c, mask = masks + r * n, change = kernelChange.base + i * n
-        for j in 0..<n where j != i && mask[j] != 0 { change[j] += c2 * row[j] }
-        change[i] += 0.5 * c2 * row[i]
+        let own = change[i]
+        let stride = MemoryLayout<Double>.stride
+        let rr = UnsafeRawPointer(row), mr = UnsafeRawPointer(mask), cr = UnsafeMutableRawPointer(change)
+        let scale = SIMD8<Double>(repeating: c2)
+        var j = 0
+        while j + 8 <= n {
+            let added = scale * rr.loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Double>.self)
+                * Self.lanes(mr.loadUnaligned(fromByteOffset: j, as: SIMD8<UInt8>.self))
+            cr.storeBytes(of: cr.loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Double>.self) + added,
+                          toByteOffset: j * stride, as: SIMD8<Double>.self)
+            j += 8
+        }
+        while j < n {
+            if mask[j] != 0 { change[j] += c2 * row[j] }
+            j += 1
+        }
+        change[i] = own + 0.5 * c2 * row[i]
         kernelChangePending = true
     }
 
@@ -438,8 +507,9 @@ public final class KineticIterationKernel {
                     isFinite = false
                     return
                 }
-                upper.base[i] = max(upper.base[i], 2 * tp)
-                lower.base[i] = max(lower.base[i], 2 * tm)
+                upper.base[i] = max(upper.base[i], 4 * tp)
+                lower.base[i] = max(lower.base[i], 4 * tm)
+                boundDecay.base[i] = boundDecay.base[i].squareRoot()
                 raised = true
                 boundRaises += 1
                 for r in 0..<m {
@@ -459,85 +529,75 @@ public final class KineticIterationKernel {
         }
     }
 
-    /// At least 90% of the samples have U^± more than 4× T^±(Δ_k) (the errors decayed):
-    /// U = 1.5 T for every sample and every pair re-keyed at k, with the sums
-    /// (K_i ∘ d_r)·R_k, ·p_k of all pairs from two GEMMs through K = XXᵀ:
-    /// ([D ∘ R; D ∘ p] X) Xᵀ, (2m×n)(n×d) then (2m×d)(d×n), 4·2m·n·d flops. The errors are
-    /// re-anchored on these z first (Δ_k = Σ_r c_r d_r ∘ z_r − y), so that the recurrence's
-    /// rounding drift (‖Δ‖ decaying past the ~1e-14 floor of f(W_k) − y) is reset.
+    /// At least 90% of the samples have U^± more than 4× T^±(Δ_k) (the errors decayed): every
+    /// sample's bound becomes U^±_i(l) = min(U^±_i(k), 1.5 T^±_i) ρ^{l − k} for l ≥ k, with
+    /// ρ = min(ρ_i, ρ̂) and ρ̂ the square root of the loss's measured decay per iteration over
+    /// the last 16 iterations, |Δ| ∝ √L, so half its logarithmic rate (1 when the loss has not
+    /// fallen). No pair is re-keyed: the new bound is at most the old one at every later
+    /// iteration, so a pair keyed under the old one assumed a larger forcing than the enforced
+    /// new bound allows, and its check comes early, not late; when it comes it is keyed with
+    /// the new bound. (A raise re-keys its sample's pairs and resets its ρ_i to 1.) Every time
+    /// the loss has fallen 10⁶× since the last anchor, the errors are re-anchored
+    /// (`anchorErrors`).
     private func lowerBounds() {
         boundLowerings += 1
-        let rows = hasMomentum ? 2 * m : m
-        let g = rescan.base, mask = masks, sr = sumR.base, sp = sumP.base
-        for r in 0..<m {
-            for j in 0..<n { g[r * n + j] = mask[r * n + j] != 0 ? sr[j] : 0 }
-        }
-        if hasMomentum {
-            for r in 0..<m {
-                for j in 0..<n { g[(m + r) * n + j] = mask[r * n + j] != 0 ? sp[j] : 0 }
-            }
-        }
-        BLAS.gemm(transposeA: false, transposeB: false, m: rows, n: d, k: n, alpha: 1, a: UnsafePointer(g), lda: n,
-                  b: UnsafePointer(inputs.base), ldb: d, beta: 0, c: projected.base, ldc: d)
-        BLAS.gemm(transposeA: false, transposeB: true, m: rows, n: n, k: d, alpha: 1, a: UnsafePointer(projected.base), lda: d,
-                  b: UnsafePointer(inputs.base), ldb: d, beta: 0, c: spreadRows.base, ldc: n)
-        // z, u of every pair in place of the sums (magnitudes in g), and the errors re-anchored
-        // on them: Δ_k = Σ_r c_r d_r ∘ z_r − y, E_k = Σ_r c_r d_r ∘ u_r, as f(W_k) and
-        // f_S(W_k) − f_S(W_{k−1}) are; the recurrences' rounding drift stops here.
-        let values = spreadRows.base, delta = errors.base, e = errorStep.base
-        for i in 0..<n {
-            delta[i] = -targets.base[i]
-            e[i] = 0
-        }
-        for r in 0..<m {
-            let c = scaled.base[r], cEta = stepSize * c
-            let (phi, decay) = hasMomentum ? syncFactors(r) : (0, 0)
-            for i in 0..<n {
-                let pair = r * n + i
-                let a = pairA.base[pair]
-                let drive = cEta * values[pair]
-                let z: Double
-                if hasMomentum {
-                    let b = pairB.base[pair]
-                    z = a + phi * b - drive
-                    let u = decay * b - cEta * values[m * n + pair]
-                    values[m * n + pair] = u
-                    g[pair] = abs(a) + abs(phi * b) + abs(drive)
-                    if mask[pair] != 0 { e[i] += c * u }
-                } else {
-                    z = a - drive
-                    g[pair] = abs(a) + abs(drive)
-                }
-                values[pair] = z
-                if mask[pair] != 0 { delta[i] += c * z }
-            }
-        }
-        if !hasMomentum {
-            // GD: E_k is not used (E_{k+1} = −ηH_SΔ_k).
-            for i in 0..<n { e[i] = 0 }
-        }
+        if loss < 1e-6 * anchorLoss { anchorErrors() }
+        let rate = measuredBoundDecay()
         for i in 0..<n {
             let (tp, tm) = forcingSums(sample: i)
-            upper.base[i] = 1.5 * tp
-            lower.base[i] = 1.5 * tm
+            upper.base[i] = min(upper.base[i], 2 * tp)
+            lower.base[i] = min(lower.base[i], 2 * tm)
+            boundDecay.base[i] = min(boundDecay.base[i], rate)
         }
-        queue.removeAll()
-        for r in 0..<m {
-            for i in 0..<n {
-                let pair = r * n + i
-                var value = PairValue(z: values[pair], u: hasMomentum ? values[m * n + pair] : 0, magnitude: g[pair])
-                // Certified at k: the sign cannot differ from the mask but by rounding; such a
-                // pair is checked again at k + 1.
-                if (value.z >= 0) != (mask[pair] != 0) { value.magnitude = .infinity }
-                queue.insert(pair, at: nextCheck(neuron: r, sample: i, value))
+    }
+
+    /// The square root of the loss's measured decay per iteration over the last 16 iterations
+    /// (|Δ| ∝ √L, so half its logarithmic rate), at least 0.5; 1 when fewer are known or the
+    /// loss has not fallen.
+    func measuredBoundDecay() -> Double {
+        let span = Self.recentLossCount
+        guard iteration >= span - 1 else { return 1 }
+        let old = recentLosses.base[(iteration - span + 1) % span], now = 0.5 * Self.sumOfSquares(errors.base, n)
+        guard old > 0 && now > 0 && now < old else { return 1 }
+        return max(0.5, pow(now / old, 1 / (4 * Double(span - 1))))
+    }
+
+    /// Δ_k = f(W_k) − y from W_k itself (formed by one GEMM, then Z = X W_k by another), as a
+    /// dense iteration forms it, so that the recurrence's rounding drift stops here: the
+    /// recurrence keeps Δ to relative accuracy as it decays, while f(W_k) − y has an absolute
+    /// rounding floor of about 1e-16·|f|, which the recurrence would pass below. E_k keeps its
+    /// recurrence (a difference of two such quantities). No pair's check changes.
+    private func anchorErrors() {
+        anchors += 1
+        formCombination(sums: sumR, usePhi: true, into: denseNext.view)
+        BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d, alpha: 1, a: UnsafePointer(inputs.base), lda: d,
+                  b: UnsafePointer(denseNext.base), ldb: m, beta: 0, c: spread.base, ldc: m)
+        let stride = MemoryLayout<Double>.stride
+        let c = UnsafeRawPointer(scaled.base), zero = SIMD8<Double>()
+        for i in 0..<n {
+            let zi = UnsafeRawPointer(spread.base + i * m)
+            var lanes = SIMD8<Double>()
+            var r = 0
+            while r + 8 <= m {
+                let z = zi.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self)
+                lanes += c.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self) * z.replacing(with: zero, where: z .< zero)
+                r += 8
             }
+            var f = lanes.sum()
+            while r < m {
+                let z = spread.base[i * m + r]
+                f += scaled.base[r] * (z > 0 ? z : 0)
+                r += 1
+            }
+            errors.base[i] = f - targets.base[i]
         }
-        pairChecks += n * m
+        loss = 0.5 * Self.sumOfSquares(errors.base, n)
+        anchorLoss = loss
     }
 
     /// T⁺_i = Σ_j (K_ij Δ_j)⁺ and T⁻_i = Σ_j (−K_ij Δ_j)⁺, eight lanes at a time in a fixed order.
     @inline(__always)
-    private func forcingSums(sample i: Int) -> (Double, Double) {
+    func forcingSums(sample i: Int) -> (Double, Double) {
         let row = UnsafeRawPointer(gram.base + i * n), e = UnsafeRawPointer(errors.base)
         let stride = MemoryLayout<Double>.stride
         var plus = SIMD8<Double>(), minus = SIMD8<Double>()
@@ -611,7 +671,7 @@ public final class KineticIterationKernel {
         SIMD8<Double>(SIMD8<Int32>(truncatingIfNeeded: bytes))
     }
 
-    private static func sumOfSquares(_ x: UnsafePointer<Double>, _ n: Int) -> Double {
+    static func sumOfSquares(_ x: UnsafePointer<Double>, _ n: Int) -> Double {
         var s = 0.0
         for i in 0..<n { s += x[i] * x[i] }
         return s
@@ -621,11 +681,19 @@ public final class KineticIterationKernel {
 
     /// W_k (d×m) = α + b·diag(φ) − η Xᵀ(c_r d_r ∘ R_k): one n·m·d GEMM.
     public func formWeights(into w: MutableVectorView) {
+        if isDense {
+            w.base.update(from: denseWeights.base, count: d * m)
+            return
+        }
         formCombination(sums: sumR, usePhi: true, into: w)
     }
 
     /// W_k − W_{k−1} (d×m) = b·diag(β^s) − η Xᵀ(c_r d_r ∘ p_k) (zero at k = 0).
     public func formStep(into w: MutableVectorView) {
+        if isDense {
+            for e in 0..<(d * m) { w.base[e] = denseWeights.base[e] - densePrevious.base[e] }
+            return
+        }
         formCombination(sums: sumP, usePhi: false, into: w)
     }
 
