@@ -42,6 +42,21 @@ public struct IterationBucketQueue {
         buckets[key & (window - 1)].append(Int32(truncatingIfNeeded: pair))
     }
 
+    /// Empties the queue and puts every pair p < `pairs` into the bucket of `keys[p]`, in pair
+    /// order within each bucket (the order `insert` in a loop over p would give), with one
+    /// counting pass so that each bucket grows once.
+    public mutating func replaceAll(keys: UnsafePointer<Int>) {
+        removeAll()
+        var counts = [Int](repeating: 0, count: window)
+        for p in 0..<pairs { counts[keys[p] & (window - 1)] += 1 }
+        for b in 0..<window where counts[b] > 0 { buckets[b].reserveCapacity(counts[b]) }
+        for p in 0..<pairs {
+            let key = keys[p]
+            due[p] = key
+            buckets[key & (window - 1)].append(Int32(truncatingIfNeeded: p))
+        }
+    }
+
     /// Takes `pair` out of its bucket (lazily).
     @inline(__always)
     public func remove(_ pair: Int) {

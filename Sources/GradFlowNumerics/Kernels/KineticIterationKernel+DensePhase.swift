@@ -156,22 +156,33 @@ extension KineticIterationKernel {
         }
     }
 
+    /// out (columns×rows) = in (rows×columns)ᵀ, both row-major, in 32×32 tiles.
+    static func transpose(_ source: UnsafePointer<Double>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Double>) {
+        let tile = 32
+        var i0 = 0
+        while i0 < rows {
+            let i1 = min(i0 + tile, rows)
+            var j0 = 0
+            while j0 < columns {
+                let j1 = min(j0 + tile, columns)
+                for i in i0..<i1 {
+                    for j in j0..<j1 { out[j * rows + i] = source[i * columns + j] }
+                }
+                j0 = j1
+            }
+            i0 = i1
+        }
+    }
+
     /// Starts the kinetic representation at W_k with momentum W_k − W_{k−1} (see the type's
     /// comment); Δ_k is the dense pass's.
     func beginKineticPhase() {
         isDense = false
         let w = denseWeights.base, previous = densePrevious.base, z = spread.base
         let a = pairA.base, mask = masks, c = scaled.base
-        for r in 0..<m {
-            for j in 0..<d { alpha.base[r * d + j] = w[j * m + r] }
-        }
-        for i in 0..<n {
-            for r in 0..<m {
-                let v = z[i * m + r]
-                a[r * n + i] = v
-                mask[r * n + i] = v >= 0 ? 1 : 0
-            }
-        }
+        Self.transpose(w, rows: d, columns: m, into: alpha.base)
+        Self.transpose(z, rows: n, columns: m, into: a)
+        for e in 0..<(n * m) { mask[e] = a[e] >= 0 ? 1 : 0 }
         for i in 0..<n { errorStep.base[i] = 0 }
         var moving = false
         if hasMomentum {
@@ -184,19 +195,14 @@ extension KineticIterationKernel {
             // b = W_k − W_{k−1}, B = X b (into `spread`, free now), E_k = Σ_r c_r d_r ∘ B_r.
             let b = denseNext.base
             for e in 0..<(d * m) { b[e] = w[e] - previous[e] }
-            for r in 0..<m {
-                for j in 0..<d { drift.base[r * d + j] = b[j * m + r] }
-            }
+            Self.transpose(b, rows: d, columns: m, into: drift.base)
             BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d, alpha: 1, a: UnsafePointer(inputs.base), lda: d,
                       b: UnsafePointer(b), ldb: m, beta: 0, c: z, ldc: m)
-            for i in 0..<n {
-                var e = 0.0
-                for r in 0..<m {
-                    let v = z[i * m + r]
-                    pairB.base[r * n + i] = v
-                    if mask[r * n + i] != 0 { e += c[r] * v }
-                }
-                errorStep.base[i] = e
+            Self.transpose(z, rows: n, columns: m, into: pairB.base)
+            let e = errorStep.base, bb = pairB.base
+            for r in 0..<m {
+                let cr = c[r], row = r * n
+                for i in 0..<n where mask[row + i] != 0 { e[i] += cr * bb[row + i] }
             }
         } else {
             for e in 0..<(d * m) { drift.base[e] = 0 }
@@ -214,9 +220,15 @@ extension KineticIterationKernel {
         }
         // H_S = K ∘ (Sᵀ S), S = diag(c) D (m×n).
         for r in 0..<m { for i in 0..<n { z[r * n + i] = c[r] * Double(mask[r * n + i]) } }
-        BLAS.gemm(transposeA: true, transposeB: false, m: n, n: n, k: m, alpha: 1, a: UnsafePointer(z), lda: n,
-                  b: UnsafePointer(z), ldb: n, beta: 0, c: kernel.base, ldc: n)
-        for e in 0..<(n * n) { kernel.base[e] *= gram.base[e] }
+        BLAS.gramOfColumns(n: n, k: m, a: UnsafePointer(z), lda: n, c: kernel.base, ldc: n)
+        let h = kernel.base
+        for i in 0..<n {
+            for j in i..<n {
+                let v = h[i * n + j] * gram.base[i * n + j]
+                h[i * n + j] = v
+                h[j * n + i] = v
+            }
+        }
         anchorLoss = loss
         // Forcing bounds with room: 1.5 T^±(Δ_k); then every pair's first check, from its
         // values at k (z = A, u = B: the sums p, R are zero).
@@ -228,13 +240,15 @@ extension KineticIterationKernel {
             lower.base[i] = 2 * tm
             boundDecay.base[i] = rate
         }
-        queue.removeAll()
+        let keys = UnsafeMutablePointer<Int>.allocate(capacity: max(n * m, 1))
+        defer { keys.deallocate() }
         for r in 0..<m {
             for i in 0..<n {
                 let pair = r * n + i, v = a[pair]
                 let value = PairValue(z: v, u: hasMomentum ? pairB.base[pair] : 0, magnitude: abs(v))
-                queue.insert(pair, at: nextCheck(neuron: r, sample: i, value))
+                keys[pair] = nextCheck(neuron: r, sample: i, value)
             }
         }
+        queue.replaceAll(keys: keys)
     }
 }

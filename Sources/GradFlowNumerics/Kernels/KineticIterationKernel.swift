@@ -69,7 +69,8 @@ import Foundation
 /// pair index r·n + i; the masks as bytes, 1/8 of the memory a pair check reads), H_S n×n.
 /// The flips of one iteration change H_S through a row buffer C (row i += δc²K_i ∘ d_r,
 /// diagonal half), merged once per iteration as H_S += C + Cᵀ: no strided column writes per
-/// flip. Nothing is allocated after `init`.
+/// flip. Nothing is allocated per iteration (the hand-over from the dense phase allocates its
+/// table of first checks once).
 public final class KineticIterationKernel {
     public let n: Int, d: Int, m: Int
     /// η.
@@ -379,16 +380,15 @@ public final class KineticIterationKernel {
         if hasMomentum {
             let beta = momentum
             let a = beta * max(-o * value.u, 0)
+            let linear = (v * (1 - beta) - a) / q
+            // ψ(s) ≤ (1 − ρ^s)/((1 − ρ)(1 − β)) under the decaying bound: never due when
+            // `reach` ≥ 1 (tested first, as most pairs are far from their kinks).
+            let reach = linear * (1 - rho)
+            if rho < 1 && reach >= 1 { return far }
             let h = a + 0.5 * q
             let quadratic = 2 * v / (h + (h * h + 2 * q * v).squareRoot())
-            let linear = (v * (1 - beta) - a) / q
             s = max(quadratic, linear)
-            if rho < 1 {
-                // ψ(s) ≤ (1 − ρ^s)/((1 − ρ)(1 − β)) under the decaying bound.
-                let reach = linear * (1 - rho)
-                if reach >= 1 { return far }
-                if reach > 0 { s = max(s, log1p(-reach) / log(rho)) }
-            }
+            if rho < 1 && reach > 0 { s = max(s, log1p(-reach) / log(rho)) }
         } else if rho < 1 {
             // Σ_{l<s} ρ^l = (1 − ρ^s)/(1 − ρ).
             let reach = v * (1 - rho) / q

@@ -15,6 +15,14 @@ public enum BLAS {
                     beta, c, Int32(ldc))
     }
 
+    /// The upper triangle of C ← Aᵀ A for a row-major k×n matrix A (C n×n row-major, the
+    /// strictly lower triangle untouched): dsyrk, half the flops of the GEMM.
+    @inline(__always)
+    public static func gramOfColumns(n: Int, k: Int, a: UnsafePointer<Double>, lda: Int,
+                                     c: UnsafeMutablePointer<Double>, ldc: Int) {
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(n), Int32(k), 1, a, Int32(lda), 0, c, Int32(ldc))
+    }
+
     /// y ← A x for a row-major m×n matrix A.
     @inline(__always)
     public static func gemv(m: Int, n: Int, a: UnsafePointer<Double>, x: UnsafePointer<Double>,
