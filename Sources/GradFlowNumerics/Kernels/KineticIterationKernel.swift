@@ -52,7 +52,7 @@ import Foundation
 ///
 /// **Decaying bounds.** As the errors decay, each sample's bound decays too:
 /// U_i(l) = U_i(k₀) ρ_i^{l − k₀}, ρ_i ∈ (0, 1] (set from the loss's measured decay when the
-/// bounds are lowered, see `lowerBounds`; a raise takes its square root). A pair keyed at k
+/// bounds are lowered, see `lowerBounds`; a raise resets it to 1). A pair keyed at k
 /// then has o·v_l ≥ −q ρ^{l − k}, and the sums above become
 ///     GD:  Σ_{l<s} ρ^l = (1 − ρ^s)/(1 − ρ),
 ///     HB:  ψ_ρ(s) = Σ_{t=1..s} Σ_{l<t} β^{t−1−l} ρ^l ≤ (1 − ρ^s)/((1 − ρ)(1 − β)),
@@ -96,7 +96,7 @@ public final class KineticIterationKernel {
     let errorStep: DoubleBuffer
     let sumP: DoubleBuffer
     let sumR: DoubleBuffer
-    private let product: DoubleBuffer
+    let product: DoubleBuffer
     /// The forcing bounds U^± of the current iteration: U^±_i(k) = U^±_i(k₀) ρ_i^{k − k₀}.
     let upper: DoubleBuffer
     let lower: DoubleBuffer
@@ -155,6 +155,8 @@ public final class KineticIterationKernel {
     public private(set) var anchors = 0
     /// The loss at the last anchor (or at the start).
     var anchorLoss = Double.infinity
+    /// True once the recurrence's loss has passed below the rounding floor of f(W) − y.
+    var reachedRoundingFloor = false
     /// The iteration the kinetic phase began at.
     var kineticStart = 0
     /// ½‖Δ_k‖².
@@ -509,7 +511,7 @@ public final class KineticIterationKernel {
                 }
                 upper.base[i] = max(upper.base[i], 4 * tp)
                 lower.base[i] = max(lower.base[i], 4 * tm)
-                boundDecay.base[i] = boundDecay.base[i].squareRoot()
+                boundDecay.base[i] = 1
                 raised = true
                 boundRaises += 1
                 for r in 0..<m {
@@ -563,17 +565,24 @@ public final class KineticIterationKernel {
     }
 
     /// Δ_k = f(W_k) − y from W_k itself (formed by one GEMM, then Z = X W_k by another), as a
-    /// dense iteration forms it, so that the recurrence's rounding drift stops here: the
-    /// recurrence keeps Δ to relative accuracy as it decays, while f(W_k) − y has an absolute
-    /// rounding floor of about 1e-16·|f|, which the recurrence would pass below. E_k keeps its
-    /// recurrence (a difference of two such quantities). No pair's check changes.
+    /// dense iteration forms it, so that the recurrence's drift (rounding in H_S's updates over
+    /// many flips) stops here. E_k keeps its recurrence (a difference of two such quantities).
+    /// No pair's check changes.
+    ///
+    /// The rounding floor: f(W_k) − y has an absolute rounding error of about 1e-16·|f| per
+    /// entry, while the recurrence keeps Δ to relative accuracy as it decays and passes below
+    /// that floor. When the formed loss is above 4× the recurrence's, the recurrence is below
+    /// the floor: Δ is kept, and there are no more anchors (replacing Δ by rounding noise
+    /// would raise the forcing bounds of every sample at once and re-key every pair).
     private func anchorErrors() {
+        guard !reachedRoundingFloor else { return }
         anchors += 1
         formCombination(sums: sumR, usePhi: true, into: denseNext.view)
         BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d, alpha: 1, a: UnsafePointer(inputs.base), lda: d,
                   b: UnsafePointer(denseNext.base), ldb: m, beta: 0, c: spread.base, ldc: m)
         let stride = MemoryLayout<Double>.stride
         let c = UnsafeRawPointer(scaled.base), zero = SIMD8<Double>()
+        let formed = product.base
         for i in 0..<n {
             let zi = UnsafeRawPointer(spread.base + i * m)
             var lanes = SIMD8<Double>()
@@ -589,9 +598,15 @@ public final class KineticIterationKernel {
                 f += scaled.base[r] * (z > 0 ? z : 0)
                 r += 1
             }
-            errors.base[i] = f - targets.base[i]
+            formed[i] = f - targets.base[i]
         }
-        loss = 0.5 * Self.sumOfSquares(errors.base, n)
+        let formedLoss = 0.5 * Self.sumOfSquares(formed, n), recurrenceLoss = 0.5 * Self.sumOfSquares(errors.base, n)
+        if formedLoss > 4 * recurrenceLoss {
+            reachedRoundingFloor = true
+            return
+        }
+        errors.base.update(from: formed, count: n)
+        loss = formedLoss
         anchorLoss = loss
     }
 
