@@ -67,7 +67,7 @@ struct BenchmarkCommand: ParsableCommand {
         if scaling { try printScaling() }
     }
 
-    /// The growth table and the medium runs (issue 9), one row per run as it finishes.
+    /// The growth table and the medium runs, one row per run as it finishes.
     private func printScaling() throws {
         print("")
         print("scaling: synthetic data, seed \(seed), auto's solver, event tolerance 1e-8, load \(NumberFormat.short(LoadAverage.oneMinute, digits: 3)) at start")

@@ -250,7 +250,7 @@ final class CommandLineTests: XCTestCase {
 
     func testDivergentRunStopsAndKeepsEarlierSamples() throws {
         // A negative kernel (H = −2000, Δ growing like e^{2000 t}) is now refused as input
-        // (issue 10: its loss is unbounded below). A run that diverges on valid input: the heavy
+        // (its loss is unbounded below). A run that diverges on valid input: the heavy
         // ball with friction b = 1e300 on H = 2000, whose term bΔ' overflows at once.
         let kernel = try write("2000\n", to: "K.csv")
         let delta = try write("1\n", to: "D.csv")

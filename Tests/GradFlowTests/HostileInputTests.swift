@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 
 /// A battery of bad and hostile inputs for every subcommand, run against the built
-/// `gradflow` binary (issue 10). Each must be refused cleanly, with the contract of
+/// `gradflow` binary. Each must be refused cleanly, with the contract of
 /// `CommandLineTests`: a non-zero exit status, exactly one line on stderr that names the
 /// input (the flag, or the file), and the output directory left exactly as it was (no file,
 /// no hidden or temporary file). Inputs that used to crash, hang, or give a wrong result
@@ -240,7 +240,7 @@ final class HostileInputTests: XCTestCase {
             c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", ""], ["--widths"], "empty width list"),
             c(["sweep", "--samples", "4", "--dimension", "3", "--t-end", "1", "--points", "3", "--widths", "16", "--rtol", "1e300"], ["--rtol"], "sweep rtol 1e300"),
         ]
-        // Issue 12: seed bands (--init-seeds), flow entries with keys, reproduce --plan.
+        // Seed bands (--init-seeds), flow entries with keys, reproduce --plan.
         list += [
             c(["compare"] + tiny + ["--init-seeds", "0,0"], ["--init-seeds"], "repeated initialization seed"),
             c(["compare"] + tiny + ["--init-seeds", "0,x"], ["--init-seeds"], "initialization seed not a number"),

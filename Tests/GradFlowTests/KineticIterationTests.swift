@@ -3,7 +3,7 @@ import Foundation
 @testable import GradFlow
 @testable import GradFlowNumerics
 
-/// The kinetic GD / heavy-ball iterator (`KineticMomentumIterator`, issue 9 item 5) against
+/// The kinetic GD / heavy-ball iterator (`KineticMomentumIterator`) against
 /// the dense recurrence (`MomentumRecurrenceIterator`, two GEMMs per iteration) on small
 /// problems, the minimum loss taken from every iterate against a dense run sampled at every
 /// iteration, and the iteration count of runs sampled at their sample times.

@@ -3,7 +3,7 @@ import Foundation
 @testable import GradFlow
 @testable import GradFlowNumerics
 
-/// The kinetic solver's gradient flow through Filippov sliding (002 eq. 4.3 with §4; issue 9
+/// The kinetic solver's gradient flow through Filippov sliding (002 eq. 4.3 with §4
 /// item 2) against independent computations: exact pieces and GSL rk8pd events on whole runs
 /// with sliding, a one-neuron hand case against its closed form, and the safe times against
 /// the switches exact pieces finds.

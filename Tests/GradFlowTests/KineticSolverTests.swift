@@ -3,7 +3,7 @@ import Foundation
 @testable import GradFlow
 @testable import GradFlowNumerics
 
-/// The kinetic switching solver (issue 9) against independent computations: the existing
+/// The kinetic switching solver against independent computations: the existing
 /// exact pieces and GSL stepping with events on whole runs, the Taylor series of the errors
 /// against the modal matrix exponential, the per-neuron closed forms against direct RK4
 /// integration, and the safe times against the switches an independent solver finds.

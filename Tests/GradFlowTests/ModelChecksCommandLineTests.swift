@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// The commands on every model (issue 11): Newton flow from the command line, the
+/// The commands on every model: Newton flow from the command line, the
 /// network-only checks listed as not applicable (with the reason) on the other models, and
 /// `sweep` on models other than the network.
 final class ModelChecksCommandLineTests: XCTestCase {

@@ -2,7 +2,7 @@ import XCTest
 @testable import GradFlow
 @testable import GradFlowNumerics
 
-/// Exact pieces of Nesterov's ODE (issue 11): one mode's Bessel transition against GSL
+/// Exact pieces of Nesterov's ODE: one mode's Bessel transition against GSL
 /// integration of the mode's ODE, and whole runs against GSL stepping with events.
 final class NesterovExactPiecesTests: XCTestCase {
     /// One mode of a piece started at s0: (ψ, ψ', y, y') with ψ'' + (γ/s)ψ' = −y,

@@ -4,7 +4,7 @@ import Foundation
 @testable import GradFlowNumerics
 @testable import GradFlowExport
 
-/// Event location, Filippov sliding and exact pieces for the ReLU weight flows (issue 5).
+/// Event location, Filippov sliding and exact pieces for the ReLU weight flows.
 /// References are independent of the solvers: closed-form solutions of one-neuron problems
 /// (root-found by plain bisection here), discrete gradient descent written inline, and the
 /// two solvers (GSL stepping with events, exact pieces) against each other.

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// The research workflow's general commands (issue 12): seed bands in `compare --init-seeds`
+/// The research workflow's general commands: seed bands in `compare --init-seeds`
 /// (data fixed, initialization varied), lists of flow parameters in `sweep` (`--flows
 /// nesterov:gamma=3,nesterov:gamma=7`), and `reproduce --plan`. Every problem is tiny (n = 6,
 /// d = 4, m = 32, t ≤ 4), so the whole class runs in a few seconds.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""GradFlow side by side with numpy/scipy on the same problem, one BLAS thread (issue 9).
+"""GradFlow side by side with numpy/scipy on the same problem, one BLAS thread.
 
   python3 scripts/bench/side_by_side.py discrete [--size medium] [--iterations 100]
   python3 scripts/bench/side_by_side.py flow --size small --flow hbf [--T 50] [--budget 600]
@@ -7,7 +7,7 @@
   python3 scripts/bench/side_by_side.py kinetic [--budget 120]   (small/medium HBF T=50 and growth: kinetic
                                                                    against exact pieces and scipy RK45)
   python3 scripts/bench/side_by_side.py sliding [--budget 600] [--peer-budget 300] [--prefix 0.5]
-                                                                  (gradient flow through Filippov sliding, issue 9
+                                                                  (gradient flow through Filippov sliding,
                                                                    item 2: medium and small to T=50, kinetic against
                                                                    exact pieces, GSL events and scipy RK45)
   python3 scripts/bench/side_by_side.py wide [--peer-budget 300]  (n=64, d=10, m=100000 HBF to T=20 with
@@ -319,7 +319,7 @@ def growth(args, binary, solvers=("exact-pieces", "kinetic")):
 
 
 def wide(args, binary):
-    """Issue 9's wide network: n = 64, d = 10, m = 100,000 (the peers' construction), HBF to
+    """The wide network: n = 64, d = 10, m = 100,000 (the peers' construction), HBF to
     T = 20 with the kinetic solver; scipy RK45 on the same problem within --peer-budget."""
     T = 20.0
     n, d, m = SIZES["wide"]
@@ -374,7 +374,7 @@ def run_switching(binary, size, seed, solver, T, points, budget, name, extra=())
 
 
 def sliding(args, binary):
-    """Issue 9 item 2: gradient flow (002 eq. 4.3) through Filippov sliding.
+    """Gradient flow (002 eq. 4.3) through Filippov sliding.
 
     Medium (n = 256, d = 64, m = 4096, the peers' construction) to T = 50 with --solver kinetic
     (wall, switches, sliding entries/exits, peak memory), exact pieces within --budget and scipy
@@ -450,7 +450,7 @@ def sliding(args, binary):
 
 
 def kinetic(args, binary):
-    """The issue-9 figures of the kinetic solver: small and medium HBF to T = 50 against exact
+    """The kinetic solver's figures: small and medium HBF to T = 50 against exact
     pieces and scipy RK45 in the same run, then the growth table."""
     rows = []
     for size, budget in (("small", 0), ("medium", args.budget or 120)):

@@ -1,6 +1,6 @@
 import Foundation
 
-/// How the weight flows' cost grows with n and m (issue 9's growth table), printed by
+/// How the weight flows' cost grows with n and m (the growth table), printed by
 /// `gradflow benchmark --scaling`; never used by tests. Each row runs one flow on the weights of
 /// the ReLU network with `Dataset.synthetic` data and `ReLUNetwork.gaussian` weights from one
 /// `RandomSource(seed:)`, with the solver `auto` picks, to `endTime`.
@@ -19,7 +19,7 @@ public enum ScalingBenchmark {
         public var switchesPerUnitTime: Double { Double(switches) / reached }
     }
 
-    /// The growth grid of issue 9: HBF (b = √(2λ0), 002 Theorem 2) to T = 20 at d = 10.
+    /// The growth grid: HBF (b = √(2λ0), 002 Theorem 2) to T = 20 at d = 10.
     public static let growthGrid: [(samples: Int, width: Int)] = [(20, 2000), (40, 2000), (80, 2000), (20, 8000), (20, 32000)]
 
     /// One run of `flow` with `auto`'s solver; `maximumWallSeconds` stops it (the row then

@@ -57,19 +57,19 @@ public final class ReLUWeightField: Model {
     /// The kinetic solver for gradient flow (through Filippov sliding), HBF and Nesterov, exact
     /// pieces for higher order; GSL for flows whose force is not ∇L (Newton).
     ///
-    /// HBF rule (issue 9, one BLAS thread, same runs side by side): the kinetic solver was
+    /// HBF rule (one BLAS thread, same runs side by side): the kinetic solver was
     /// faster than exact pieces on every HBF problem measured, 6.6–8.3× at n = 20, d = 10,
     /// m = 2000 (T = 20: 0.13 s against 1.0 s, 1,892 switches each), and it finishes the
     /// medium problem (n = 256, d = 64, m = 4096, T = 50, 34,881 switches) in 14–20 s,
     /// where exact pieces (~60 ms per switch) would need about 35 minutes.
     ///
-    /// Gradient-flow rule (issue 9 item 2, Filippov sliding in the kinetic solver; README
+    /// Gradient-flow rule (Filippov sliding in the kinetic solver; README
     /// "Kinetic solver: gradient flow through sliding"): at n = 20, d = 10, m = 2000, T = 50 the
     /// kinetic solver took 0.25 s against 1.81 s for exact pieces and 5.7 s for events (1,578
     /// switches, 425 sliding entries each), and it finishes the medium problem to T = 50
     /// (29,351 switches, 6,191 entries) in 38 s, where exact pieces reach t = 0.28 in 240 s.
     ///
-    /// Nesterov rule (issue 9): at n = 20, d = 10, m = 500, T = 50 the kinetic solver took
+    /// Nesterov rule: at n = 20, d = 10, m = 500, T = 50 the kinetic solver took
     /// 0.20 s (γ = 0.5, events 2.2 s), 0.10 s (γ = 3, exact pieces 0.67 s, events 0.92 s),
     /// 0.21 s (γ = 7, exact pieces 4.5 s, events 7.0 s) and 9.5 s at γ = 20 (433,117
     /// switches), where exact pieces and events did not reach T = 5 in 100 s. It also agrees

@@ -1,6 +1,6 @@
 /// Piecewise-exact propagation of a weight flow of the ReLU network: constant-coefficient
-/// flows (gradient flow with Filippov sliding, heavy ball, higher-order momentum; issue 5,
-/// DESIGN §7) and Nesterov's ODE (issue 11).
+/// flows (gradient flow with Filippov sliding, heavy ball, higher-order momentum,
+/// DESIGN §7) and Nesterov's ODE.
 ///
 /// A piece starts at a state with its pattern; `PieceModes` (constant coefficients) or
 /// `NesterovPieceModes` (Bessel functions, for a flow whose `modalForm` is `.bessel`) gives

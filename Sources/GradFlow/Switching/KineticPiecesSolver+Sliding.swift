@@ -1,5 +1,5 @@
 /// Gradient flow through Filippov sliding in the kinetic solver (002 eq. 4.3 with the sliding
-/// of §4, DESIGN §7; issue 9 item 2).
+/// of §4, DESIGN §7).
 ///
 /// Between events a sliding neuron moves with the equivalent-control field
 /// ẇ_r = −c_r P_r^⊥ Xᵀ(d_r ∘ Δ) and the errors still solve Δ' = −H_P Δ with a constant kernel

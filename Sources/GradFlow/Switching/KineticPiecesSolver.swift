@@ -3,7 +3,7 @@ import Foundation
 /// Exact switching propagation of heavy ball with friction on the weights (002 eq. 3.3,
 /// Ẅ + bẆ + ∇L(W) = 0), and of gradient flow (002 eq. 4.3, Ẇ = −∇L(W)) with Filippov
 /// sliding (002 §4), whose cost per switch is O(K n² + n d) instead of a rescan of all
-/// n·m pairs and an n×n eigendecomposition (`ExactPiecesSolver`; issue 9).
+/// n·m pairs and an n×n eigendecomposition (`ExactPiecesSolver`).
 ///
 /// - The errors are the only coupling between neurons. On a fixed pattern
 ///   Δ̈ + bΔ̇ + H_P Δ = 0 with H_P = K ∘ C/m (K = XXᵀ, C_ik = Σ_r m c_r² d_ir d_kr); with the

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The speed benchmark of issue 5: gradient flow, heavy ball (b = √(2λ0), 002 Theorem 2) and
+/// The speed benchmark: gradient flow, heavy ball (b = √(2λ0), 002 Theorem 2) and
 /// Nesterov (γ = 3, t0 = 1e-6) on the weights of the two-layer ReLU network with n = 20
 /// unit-norm Gaussian inputs in d = 10, labels ±1, width m = 2000, seed 0
 /// (`Dataset.synthetic` then `ReLUNetwork.gaussian` from one `RandomSource(seed: 0)`),
@@ -31,7 +31,7 @@ public enum SwitchingBenchmark {
         public let blasThreads: Int
     }
 
-    /// The benchmark's data and network (defaults: the issue's problem).
+    /// The benchmark's data and network (defaults: the small problem, n = 20, d = 10, m = 2000).
     public static func network(samples: Int = 20, dimension: Int = 10, width: Int = 2000,
                                seed: UInt64 = 0) throws -> ReLUNetwork {
         let random = RandomSource(seed: seed)

@@ -1,4 +1,4 @@
-/// Event-driven GSL integration of a weight flow of the ReLU network (issue 5, DESIGN §7).
+/// Event-driven GSL integration of a weight flow of the ReLU network (DESIGN §7).
 ///
 /// Inside a step the activation pattern is frozen (`SwitchingWeightSystem`), so GSL
 /// integrates a smooth, linear-in-W field. After every controlled step the solver checks the

@@ -1,5 +1,5 @@
 /// The Taylor series, over one step, of the augmented error system of heavy ball with
-/// friction on a fixed activation pattern (the kinetic solver; DESIGN §7, issue 9):
+/// friction on a fixed activation pattern (the kinetic solver; DESIGN §7):
 ///
 ///     y = (Δ, Δ̇, p, R) ∈ R^{4n},   Δ̈ + bΔ̇ + HΔ = 0,   p' = Δ − b p,   R' = p,
 ///

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Exact gradient descent and Polyak heavy ball on the two-layer ReLU network at O(n²) per
-/// iteration plus O(n) per pair check and O(n + d) per activation flip (issue 9), instead of
+/// iteration plus O(n) per pair check and O(n + d) per activation flip, instead of
 /// two n·m·d GEMMs. The discrete counterpart of `KineticPairKernel` / the kinetic solver.
 ///
 /// **Errors.** HB in difference form (002 eq. 3.1; GD is β = 0, 002 §4):

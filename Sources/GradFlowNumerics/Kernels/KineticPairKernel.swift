@@ -10,7 +10,7 @@ public struct KineticPairValue: Sendable {
     public var gramNorm: Double
 }
 
-/// The per-neuron state of the kinetic solver (issue 9): every neuron's motion follows in
+/// The per-neuron state of the kinetic solver: every neuron's motion follows in
 /// closed form from the global running integrals p, R of the errors (`KineticErrorSeries`).
 ///
 /// HBF, 002 eq. 3.3 on W: ẅ_r + bẇ_r = −c_r Xᵀ(d_r ∘ Δ), c_r = a_r/√m, d_r the neuron's mask

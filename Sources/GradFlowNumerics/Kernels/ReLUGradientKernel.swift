@@ -7,7 +7,7 @@
 /// W is d×m row-major (column r = w_r). The indicator follows the papers' convention
 /// 1[z ≥ 0]. All workspaces are allocated once: `gradient(at:into:)` allocates nothing.
 ///
-/// Sharing between the quantities of one state (issue 9). A sample evaluates Δ, Δ̇, L̂ and the
+/// Sharing between the quantities of one state. A sample evaluates Δ, Δ̇, L̂ and the
 /// pattern change at the same W, and a discrete method then takes the gradient at that W
 /// again. `residual`, `residualRate`, `gradientNormSquared` and `changedActivations`
 /// therefore keep Z = XW, and `gradientNormSquared` the gradient, tagged with a copy of the

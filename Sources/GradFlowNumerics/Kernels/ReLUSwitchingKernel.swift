@@ -1,5 +1,5 @@
-/// The numerical core of the switching solvers of the two-layer ReLU network (DESIGN §7,
-/// issue 5): products with the inputs X and the Gram matrix G = XXᵀ, the pattern-frozen
+/// The numerical core of the switching solvers of the two-layer ReLU network (DESIGN §7):
+/// products with the inputs X and the Gram matrix G = XXᵀ, the pattern-frozen
 /// weight field with Filippov sliding, and the scans over all n·m pre-activations that find
 /// pattern violations.
 ///

@@ -2,7 +2,7 @@
 
 /// LAPACK's divide-and-conquer symmetric eigensolver `dsyevd` (from OpenBLAS), on buffers
 /// allocated once per size. Several times faster than `gsl_eigen_symmv` at n in the hundreds
-/// (the exact-pieces solver decomposes one n×n piece kernel per piece; issue 9).
+/// (the exact-pieces solver decomposes one n×n piece kernel per piece).
 ///
 /// Write the symmetric A row-major into `matrix`, call `decompose()`; then `values` holds the
 /// eigenvalues ascending and `vectors` (row-major n×n) holds eigenvector q in column q.

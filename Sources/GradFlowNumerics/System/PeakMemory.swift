@@ -1,7 +1,7 @@
 import Foundation
 
-/// The process's peak resident memory, for the run summaries of wide networks (issue 9:
-/// m = 10⁵ must report its peak memory).
+/// The process's peak resident memory, for the run summaries of wide networks
+/// (m = 10⁵ reports its peak memory).
 public enum PeakMemory {
     /// Bytes of the largest resident set this program has had so far: the kernel's high-water
     /// mark VmHWM from /proc/self/status. (getrusage's ru_maxrss is not used: Linux keeps it
