@@ -48,7 +48,13 @@ struct BenchmarkCommand: ParsableCommand {
         print(line("dgemm Z = X W      (\(n)x\(d) · \(d)x\(m))", first))
         print(line("dgemm G = Xᵀ S     (\(d)x\(n) · \(n)x\(m))", second))
         print(line("weight RHS ∇L(W)   (4nmd = \(4 * n * m * d) flops)", rhs))
-        print(line("discrete HB, per iteration (50, unsampled)", try ThroughputBenchmark.heavyBallIteration(network: network, iterations: 50)))
+        for (name, momentum) in [("GD", false), ("HB", true)] {
+            for k in [100, 200] {
+                print(line("discrete \(name), per iteration (\(k) iterations)",
+                           try ThroughputBenchmark.discreteIteration(network: network, momentum: momentum, iterations: k)))
+            }
+        }
+        print("discrete: the peers' η and β, sampled at k = 0 and k = K; dense-equivalent GFLOP/s (a kinetic iteration does far less than 4nmd)")
         print("RHS / square dgemm: \(NumberFormat.short(100 * rhs.gigaflops / square.gigaflops, digits: 3))%")
         guard !noSwitching else { return }
         print("")

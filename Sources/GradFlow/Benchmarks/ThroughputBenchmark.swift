@@ -46,22 +46,24 @@ public enum ThroughputBenchmark {
 }
 
 extension ThroughputBenchmark {
-    /// Seconds per iteration of discrete heavy ball (η = 1/λmax(H(0)), β from κ as in the
-    /// numpy peer) on the network's weights, sampled only at the first and last iteration, so
-    /// that the figure is the iteration itself (one gradient and the update); the gradient
-    /// evaluations are counted as `calls`.
-    public static func heavyBallIteration(network: ReLUNetwork, iterations: Int) throws -> Measurement {
+    /// Seconds per iteration of discrete GD (`momentum` false) or heavy ball (η = 1/λmax(H(0)),
+    /// β = (1 − 1/(2√κ))² as in the numpy peer) on the network's weights, sampled only at the
+    /// first and last iteration, so that the figure is the iterations themselves; the
+    /// iterations are counted as `calls`, and `flopsPerCall` is a dense iteration's 4·n·m·d (the
+    /// kinetic iterations after the dense start do far less, so the GFLOP/s are dense-equivalent).
+    public static func discreteIteration(network: ReLUNetwork, momentum: Bool, iterations: Int) throws -> Measurement {
         let field = ReLUWeightField(network: network)
         let spectrum = try network.initialWeights.elements.withView { try SymmetricEigensystem(field.kernel(at: $0)) }
         let eta = 1 / spectrum.maximum
         let kappa = spectrum.maximum / spectrum.minimum
-        let beta = (1 - 1 / (2 * kappa.squareRoot())) * (1 - 1 / (2 * kappa.squareRoot()))
+        let beta = momentum ? (1 - 1 / (2 * kappa.squareRoot())) * (1 - 1 / (2 * kappa.squareRoot())) : 0
         var options = SolveOptions()
         options.iterations = iterations
         options.sampleIterations = [0, iterations]
+        let method: any DiscreteMethod = momentum ? PolyakHeavyBall(stepSize: eta, momentum: beta) : GradientDescent(stepSize: eta)
         let clock = ContinuousClock()
         let start = clock.now
-        _ = try solve(field, from: network.initialWeights.elements, .method(PolyakHeavyBall(stepSize: eta, momentum: beta)),
+        _ = try solve(field, from: network.initialWeights.elements, .method(method),
                       solver: .exact, sampleTimes: try SampleTimes(list: [0]), monitors: [LossMonitor(flow: GradientFlow())],
                       options: options)
         let d = clock.now - start
