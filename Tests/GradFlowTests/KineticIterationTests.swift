@@ -107,6 +107,54 @@ final class KineticIterationTests: XCTestCase {
         }
     }
 
+    /// The kernel H_S that the iterations keep by rank updates (row and column i of H_S by
+    /// ±c_r² K_i ∘ d_r per flip, merged once per iteration) against H_S recomputed from scratch
+    /// as K ∘ (Dᵀ diag(c²) D) from the kernel's own masks, after 300 iterations of GD and HB at
+    /// 4η (thousands of flips, pairs chattering around z = 0). The masks themselves must be
+    /// those of W_k up to rounding ties. Tolerance: each entry of H_S is a sum of m terms of
+    /// size c² |K_ij| ≤ 1/m, and every flip adds one rounding of that size to it; after F
+    /// flips of one row the drift is at most ~F·ε/m per entry. 1e-12 of the largest entry
+    /// allows F up to 10⁴ flips per row.
+    func testRankUpdatedKernelMatchesRecomputation() throws {
+        let net = try randomNetwork(samples: 16, dimension: 4, width: 200, seed: 11)
+        let products = ReLUSwitchingKernel(network: net)
+        let (eta, beta) = try peerParameters(net)
+        for momentum in [0.0, beta] {
+            let weights = DoubleBuffer(net.initialWeights.elements)
+            let kernel = KineticIterationKernel(products: products, weights: weights.readOnly, stepSize: 4 * eta,
+                                                momentum: momentum, densePhase: .none)
+            for _ in 0..<300 { kernel.step() }
+            XCTAssertGreaterThan(kernel.flips, 1000, "β=\(momentum)")
+            let n = kernel.n, m = kernel.m
+            var recomputed = [Double](repeating: 0, count: n * n)
+            for r in 0..<m {
+                let c2 = products.scaledOutputWeight(r) * products.scaledOutputWeight(r)
+                for i in 0..<n where kernel.masks[r * n + i] != 0 {
+                    for j in 0..<n where kernel.masks[r * n + j] != 0 { recomputed[i * n + j] += c2 }
+                }
+            }
+            var largest = 0.0, worst = 0.0
+            for e in 0..<(n * n) {
+                recomputed[e] *= products.gramEntry(e / n, e % n)
+                largest = max(largest, abs(recomputed[e]))
+            }
+            for e in 0..<(n * n) { worst = max(worst, abs(kernel.kernel.base[e] - recomputed[e])) }
+            XCTAssertLessThan(worst, 1e-12 * largest, "β=\(momentum): H_S drifted from K ∘ (Dᵀdiag(c²)D)")
+            // The masks are W_k's.
+            let w = DoubleBuffer(count: kernel.d * m)
+            kernel.formWeights(into: w.view)
+            let z = DoubleBuffer(count: n * m)
+            products.preactivations(w.readOnly, into: z.view)
+            var zScale = 0.0
+            for e in 0..<(n * m) { zScale = max(zScale, abs(z.base[e])) }
+            for i in 0..<n {
+                for r in 0..<m where (z.base[i * m + r] >= 0) != (kernel.masks[r * n + i] != 0) {
+                    XCTAssertLessThan(abs(z.base[i * m + r]), 1e-9 * zScale, "β=\(momentum): pair (\(i), \(r)) off its mask")
+                }
+            }
+        }
+    }
+
     /// Velocity (w_k − w_{k−1})/τ and the loss ½‖Δ_k‖² the kinetic iterator reports.
     func testVelocityAndLoss() throws {
         let net = try randomNetwork(samples: 10, dimension: 4, width: 80, seed: 7)
