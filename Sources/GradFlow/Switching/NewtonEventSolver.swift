@@ -52,7 +52,7 @@ final class NewtonEventSolver {
         self.stepper = try EventStepper(stepper: stepper, tolerances: tolerances, system: field)
         self.eventTolerance = eventTolerance
         precondition(initialState.count == field.dimension)
-        band = 1e-12 * (1 + (field.preactivations.map(abs).max() ?? 0))
+        band = 1e-12 * (1 + (field.products.preactivations.array.map(abs).max() ?? 0))
         t = startTime
         h = initialStep
         y = DoubleBuffer(initialState)
@@ -116,7 +116,7 @@ final class NewtonEventSolver {
 
     /// The margin of pair k at the last `field.update` (< 0: off its mode).
     private func margin(_ k: Int) -> Double {
-        let z = field.preactivations[k]
+        let z = field.preactivation(k)
         switch field.modes[k] {
         case .active: return z + band
         case .inactive: return band - z
@@ -126,11 +126,16 @@ final class NewtonEventSolver {
         }
     }
 
-    /// The pairs off their modes at state b (b's pinned neurons already on their surfaces).
+    /// The pairs off their modes at state b (b's pinned neurons already on their surfaces), in
+    /// increasing order; `field` is left updated at b.
     private func violations(at b: DoubleBuffer) -> [Int] {
         field.update(weights: b.readOnly)
-        var off: [Int] = []
-        for k in 0..<(field.n * field.m) where margin(k) < 0 { off.append(k) }
+        var off = field.products.pairsOffTheirSides(band: band)
+        var pinnedOff: [Int] = []
+        for r in 0..<field.m {
+            for i in field.pins[r] where margin(i * field.m + r) < 0 { pinnedOff.append(i * field.m + r) }
+        }
+        if !pinnedOff.isEmpty { off = (off + pinnedOff).sorted() }
         return off
     }
 
@@ -141,12 +146,12 @@ final class NewtonEventSolver {
         far.copyContents(from: y)
         near.copyContents(from: start)
         var candidates = offAtEnd
+        // The candidates' margins at far (b) and near (a); `field` is updated at far.
+        var b = candidates.map { margin($0) }
+        field.update(weights: near.readOnly)
+        var a = candidates.map { margin($0) }
         var bisectNext = false
         while hi - lo > eventTolerance {
-            field.update(weights: far.readOnly)
-            let b = candidates.map { margin($0) }
-            field.update(weights: near.readOnly)
-            let a = candidates.map { margin($0) }
             var estimate = hi
             for (va, vb) in zip(a, b) where va >= 0 && vb < 0 {
                 estimate = min(estimate, lo + (hi - lo) * va / (va - vb))
@@ -165,10 +170,14 @@ final class NewtonEventSolver {
             if off.isEmpty {
                 lo = next
                 near.copyContents(from: trial)
+                a = candidates.map { margin($0) }
             } else {
                 hi = next
                 far.copyContents(from: trial)
                 candidates = off
+                b = candidates.map { margin($0) }
+                field.update(weights: near.readOnly)
+                a = candidates.map { margin($0) }
             }
             bisectNext = !bisectNext && hi - lo > 0.5 * width
         }
@@ -188,7 +197,7 @@ final class NewtonEventSolver {
         let i = k / field.m, r = k % field.m
         field.update(weights: y.readOnly)
         let old = field.modes[k]
-        let z = field.preactivations[k]
+        let z = field.preactivation(k)
         if old == .pinned {
             let v = field.slidingValues(sample: i, neuron: r)
             guard min(v.upper, v.lower) < 0 else { return }

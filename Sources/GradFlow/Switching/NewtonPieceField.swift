@@ -23,8 +23,8 @@
 /// one-sided fields (the other pins kept) push into its surface: x_kᵀF_{k+} ≤ 0 ≤ x_kᵀF_{k−}
 /// (`slidingValues`), which for one pin is θ ∈ [0, 1].
 ///
-/// Each neuron's d×n direction matrix D_r (ẇ_r = D_r Δ) is cached and rebuilt only when its
-/// modes change, so an evaluation costs O(nmd). Pseudo-inverses drop eigenvalues of
+/// Each neuron's d×n direction matrix D_r (ẇ_r = D_r Δ) is kept in `NewtonPieceProducts` and
+/// rebuilt only when its modes change, so an evaluation costs one GEMM and one GEMV, O(nmd). Pseudo-inverses drop eigenvalues of
 /// Q X_SᵀX_S Q at most `relativeCutoff` times the largest, as `NeuronGaussNewtonBlocks` does.
 final class NewtonPieceField: FirstOrderSystem {
     /// How a pair is held: on its active piece (z ≥ 0), its inactive piece, or on the kink.
@@ -42,9 +42,10 @@ final class NewtonPieceField: FirstOrderSystem {
     private(set) var modes: [Mode]
     /// Pinned samples per neuron, in pinning order.
     private(set) var pins: [[Int]]
-    /// Per neuron: D_r (d×n row-major), valid flag, and an orthonormal basis of its pinned
-    /// inputs (k×d row-major).
-    private var directions: [Double]
+    /// Z, Δ, the held sides and the directions D_r, with the BLAS products.
+    let products: NewtonPieceProducts
+    /// Per neuron: whether D_r is up to date, and an orthonormal basis of its pinned inputs
+    /// (k×d row-major).
     private var directionValid: [Bool]
     private var pinBases: [[Double]]
     private let eigen: SymmetricEigenWorkspace
@@ -52,9 +53,6 @@ final class NewtonPieceField: FirstOrderSystem {
     private var scratchDirection: [Double]
     /// Per pinned pair k: rows (u, l) with sliding values (u·Δ, l·Δ), until its neuron changes.
     private var slidingRows: [Int: (upper: [Double], lower: [Double])] = [:]
-    /// Z = XW (n×m) and Δ of the last `update(weights:)`.
-    private(set) var preactivations: [Double]
-    private(set) var residual: [Double]
 
     init(network: ReLUNetwork, weights: [Double], relativeCutoff: Double) throws {
         n = network.sampleCount
@@ -71,16 +69,18 @@ final class NewtonPieceField: FirstOrderSystem {
         scales = network.outputWeights.map { $0 / root }
         modes = [Mode](repeating: .inactive, count: n * m)
         pins = [[Int]](repeating: [], count: m)
-        directions = [Double](repeating: 0, count: m * d * n)
+        products = NewtonPieceProducts(inputs: inputs, targets: targets, scales: scales)
         directionValid = [Bool](repeating: false, count: m)
         pinBases = [[Double]](repeating: [], count: m)
         eigen = SymmetricEigenWorkspace(size: d)
         projected = [Double](repeating: 0, count: n * d)
         scratchDirection = [Double](repeating: 0, count: d * n)
-        preactivations = [Double](repeating: 0, count: n * m)
-        residual = [Double](repeating: 0, count: n)
-        weights.withView { update(weights: $0) }
-        for k in 0..<(n * m) { modes[k] = preactivations[k] >= 0 ? .active : .inactive }
+        weights.withView { products.update(weights: $0) }
+        for k in 0..<(n * m) {
+            let active = products.preactivations[k] >= 0
+            modes[k] = active ? .active : .inactive
+            products.setSide(pair: k, active ? 1 : -1)
+        }
     }
 
     var dimension: Int { d * m }
@@ -91,37 +91,23 @@ final class NewtonPieceField: FirstOrderSystem {
     func input(_ i: Int) -> ArraySlice<Double> { inputs[(i * d)..<((i + 1) * d)] }
 
     /// Z = XW and Δ with the held modes.
-    func update(weights w: VectorView) {
-        for i in 0..<n {
-            let row = i * m
-            for r in 0..<m { preactivations[row + r] = 0 }
-            for k in 0..<d {
-                let x = inputs[i * d + k], wRow = k * m
-                for r in 0..<m { preactivations[row + r] += x * w[wRow + r] }
-            }
-            var f = 0.0
-            for r in 0..<m where modes[row + r] == .active { f += scales[r] * preactivations[row + r] }
-            residual[i] = f - targets[i]
-        }
-    }
+    func update(weights w: VectorView) { products.update(weights: w) }
 
+    /// z_k of the last `update`.
+    func preactivation(_ k: Int) -> Double { products.preactivations[k] }
+
+    /// Ẇ with the held modes; rebuilds the directions of neurons whose modes changed.
     func evaluate(t: Double, state w: VectorView, derivative out: MutableVectorView) {
-        update(weights: w)
-        for r in 0..<m {
-            if !directionValid[r] { rebuild(neuron: r) }
-            let base = r * d * n
-            for p in 0..<d {
-                var s = 0.0
-                for i in 0..<n { s += directions[base + p * n + i] * residual[i] }
-                out[p * m + r] = s
-            }
-        }
+        for r in 0..<m where !directionValid[r] { rebuild(neuron: r) }
+        products.update(weights: w)
+        products.velocity(into: out)
     }
 
     private func rebuild(neuron r: Int) {
         let basis = orthonormalBasis(of: pins[r]) ?? []
         pinBases[r] = basis
-        buildDirection(neuron: r, override: nil, basis: basis, into: &directions, at: r * d * n)
+        buildDirection(neuron: r, override: nil, basis: basis, into: &scratchDirection, at: 0)
+        products.setDirection(neuron: r, block: scratchDirection)
         directionValid[r] = true
     }
 
@@ -214,11 +200,7 @@ final class NewtonPieceField: FirstOrderSystem {
         return row
     }
 
-    private func dotResidual(_ row: [Double]) -> Double {
-        var s = 0.0
-        for j in 0..<n { s += row[j] * residual[j] }
-        return s
-    }
+    private func dotResidual(_ row: [Double]) -> Double { products.dotResidual(row) }
 
     /// x_iᵀẇ_r on the one-sided field with sample i of neuron r `active` or not, at the Δ of
     /// the last `update`.
@@ -252,6 +234,7 @@ final class NewtonPieceField: FirstOrderSystem {
             pins[r].removeAll { $0 == i }
         }
         modes[k] = mode
+        products.setSide(pair: k, mode == .active ? 1 : mode == .inactive ? -1 : 0)
         slidingRows[k] = nil
         invalidate(r)
         return true
