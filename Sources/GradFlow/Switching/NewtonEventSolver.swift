@@ -7,19 +7,21 @@ import Foundation
 /// After each accepted step the solver checks every pair against its mode: a held-active pair
 /// with z < −b, a held-inactive pair with z > b (b = 1e-12·(1 + max|z(0)|), so that a pair
 /// placed on its kink is not flagged again at once), a pinned pair whose sliding value
-/// (−x_iᵀF₊ or x_iᵀF₋) turned negative. The earliest violation is located like
-/// `PieceEventSolver` does, by fixed steps from the step's start on a bracket, the next trial
-/// interpolated linearly from the violating pairs' margins and safeguarded by bisection, to
-/// within the event tolerance; the state moves to the bracket's far end. There each violating
-/// pair is placed on its kink (w_r moved along x_i by at most the overshoot) and takes the mode
-/// its two one-sided rates x_iᵀF₊, x_iᵀF₋ (the neuron's other modes held) give:
-/// - both ≥ 0 (≤ 0): active (inactive), a crossing when it changes the mode;
-/// - F₊ pushes down and F₋ up: pinned, sliding with the restricted Newton direction (the
-///   unique Filippov velocity, see `NewtonPieceField`); w_r is projected onto its surfaces;
-/// - F₊ up and F₋ down (repelling): the side z was on.
-/// A pinned pair whose upper (lower) sliding value turned negative exits to the active
-/// (inactive) side. Pinned neurons are projected back onto their surfaces after each step, so
-/// that the integration error does not drift them off.
+/// u = −x_iᵀF₊ or l = x_iᵀF₋ (both ρ·Δ for a row ρ) fell below its noise −ε‖ρ‖₁
+/// (`slidingMargins`, ε = 100·atol). The earliest violation is located by fixed steps from the
+/// step's start on a bracket (`EventBracketSearch`: the next trial from Hermite cubics of the
+/// violating pairs' margins and their rates, safeguarded by bisection), to within the event
+/// tolerance; the state moves to the bracket's far end. There each violating pair is placed on
+/// its kink (w_r moved along x_i by at most the overshoot) and takes the mode its two one-sided
+/// rates x_iᵀF₊, x_iᵀF₋ (the neuron's other modes held) give:
+/// - neither pushes off the kink by more than its noise (F₊ down, F₋ up): pinned, sliding with
+///   the restricted Newton direction (the unique Filippov velocity, see `NewtonPieceField`);
+///   w_r is projected onto its surfaces;
+/// - else both ≥ 0 (≤ 0): active (inactive), a crossing when it changes the mode;
+/// - else (F₊ up, F₋ down, repelling): the side z was on.
+/// A pinned pair whose u (l) fell below its noise exits to the active (inactive) side; the
+/// entry rule is the complement of the exit rule. Pinned neurons are projected back onto their
+/// surfaces after each step, so that the integration error does not drift them off.
 ///
 /// A pin whose input is linearly dependent on the neuron's other pinned inputs (its Filippov
 /// velocity is not unique) stops the run with an input error naming the time, the pair and
@@ -31,6 +33,11 @@ final class NewtonEventSolver {
     let eventTolerance: Double
     /// The release band b.
     let band: Double
+    /// The noise assumed in Δ's entries when deciding the sign of a rate ρ·Δ (sliding values,
+    /// one-sided rates): 100 times the absolute tolerance. At the loss's noise floor (‖Δ‖ of a
+    /// few atol, measured at n = 20, d = 10, m = 2000) the rates' signs are noise; below this
+    /// band they count as 0, so the pairs stay on their kinks instead of switching at random.
+    let noise: Double
     var statistics = SwitchingStatistics()
     var budget: WorkBudget?
     /// Every switch when logging.
@@ -44,6 +51,8 @@ final class NewtonEventSolver {
     private let trial: DoubleBuffer
     private let far: DoubleBuffer
     private let near: DoubleBuffer
+    private let nearDydt: DoubleBuffer
+    private let trialDydt: DoubleBuffer
     private var h: Double
 
     init(network: ReLUNetwork, flow: NewtonFlow, stepper: Stepper, tolerances: Tolerances, eventTolerance: Double,
@@ -51,6 +60,7 @@ final class NewtonEventSolver {
         field = try NewtonPieceField(network: network, weights: initialState, relativeCutoff: flow.relativeCutoff)
         self.stepper = try EventStepper(stepper: stepper, tolerances: tolerances, system: field)
         self.eventTolerance = eventTolerance
+        noise = 100 * tolerances.absolute
         precondition(initialState.count == field.dimension)
         band = 1e-12 * (1 + (field.products.preactivations.array.map(abs).max() ?? 0))
         t = startTime
@@ -62,6 +72,8 @@ final class NewtonEventSolver {
         trial = DoubleBuffer(count: field.dimension)
         far = DoubleBuffer(count: field.dimension)
         near = DoubleBuffer(count: field.dimension)
+        nearDydt = DoubleBuffer(count: field.dimension)
+        trialDydt = DoubleBuffer(count: field.dimension)
         statistics.method = SwitchingMethod.gslEvents(stepper: stepper, tolerances: tolerances).name
         statistics.errorNorm = "max (GSL standard control)"
         statistics.eventTolerance = eventTolerance
@@ -121,7 +133,7 @@ final class NewtonEventSolver {
         case .active: return z + band
         case .inactive: return band - z
         case .pinned:
-            let v = field.slidingValues(sample: k / field.m, neuron: k % field.m)
+            let v = slidingMargins(k)
             return min(v.upper, v.lower)
         }
     }
@@ -139,52 +151,83 @@ final class NewtonEventSolver {
         return off
     }
 
-    /// Locates the earliest violation in (t0, t0 + length] (see the type's notes) and applies
-    /// the mode changes there.
+    /// The margin of pair k and its rate at the last `field.update` and `field.updateRates`.
+    private func marginAndRate(_ k: Int) -> (value: Double, rate: Double) {
+        let z = field.preactivation(k), dz = field.preactivationRate(k)
+        switch field.modes[k] {
+        case .active: return (z + band, dz)
+        case .inactive: return (band - z, -dz)
+        case .pinned:
+            let v = slidingMargins(k), rate = field.slidingRates(sample: k / field.m, neuron: k % field.m)
+            return v.upper <= v.lower ? (v.upper, rate.upper) : (v.lower, rate.lower)
+        }
+    }
+
+    /// A pinned pair's sliding values widened by their noise: Δ carries the integration error
+    /// of W, so a sliding value is taken as negative only below −`noise`·‖ρ‖₁. Without this, once the loss reaches its noise floor the
+    /// sliding values (linear in Δ) change sign at random and every pinned pair chatters in and
+    /// out of its surface.
+    private func slidingMargins(_ k: Int) -> (upper: Double, lower: Double) {
+        let i = k / field.m, r = k % field.m
+        let v = field.slidingValues(sample: i, neuron: r), s = field.slidingSensitivities(sample: i, neuron: r)
+        return (v.upper + noise * s.upper, v.lower + noise * s.lower)
+    }
+
+    /// The margins and rates of `pairs` at state b with velocity v.
+    private func marginsAndRates(_ pairs: [Int], at b: DoubleBuffer, velocity v: DoubleBuffer) -> [(value: Double, rate: Double)] {
+        field.update(weights: b.readOnly)
+        field.updateRates(velocity: v.readOnly)
+        return pairs.map { marginAndRate($0) }
+    }
+
+    private func candidates(_ pairs: [Int], lo: [(value: Double, rate: Double)], hi: [(value: Double, rate: Double)]) -> [EventCandidate] {
+        zip(pairs, zip(lo, hi)).map { k, ends in
+            EventCandidate(pair: k, kind: .crossing, vLo: ends.0.value, dLo: ends.0.rate, vHi: ends.1.value, dHi: ends.1.rate)
+        }
+    }
+
+    /// Locates the earliest violation in (t0, t0 + length] (see the type's notes) with
+    /// `EventBracketSearch`: each candidate's margin (z, or a sliding value, both with their
+    /// rates from Ẇ) is interpolated by a Hermite cubic on the bracket, and each trial is one
+    /// fixed step from the step's start plus one derivative. Then applies the mode changes.
     private func locate(from t0: Double, length: Double, offAtEnd: [Int]) throws {
-        var lo = 0.0, hi = length
         far.copyContents(from: y)
         near.copyContents(from: start)
-        var candidates = offAtEnd
-        // The candidates' margins at far (b) and near (a); `field` is updated at far.
-        var b = candidates.map { margin($0) }
-        field.update(weights: near.readOnly)
-        var a = candidates.map { margin($0) }
-        var bisectNext = false
-        while hi - lo > eventTolerance {
-            var estimate = hi
-            for (va, vb) in zip(a, b) where va >= 0 && vb < 0 {
-                estimate = min(estimate, lo + (hi - lo) * va / (va - vb))
-            }
-            if hi - estimate <= eventTolerance { break }
-            var next = min(estimate + 0.5 * eventTolerance, hi)
-            if bisectNext || !(next > lo && next < hi) { next = 0.5 * (lo + hi) }
-            if next <= lo || next >= hi { break }
+        nearDydt.copyContents(from: startDydt)
+        guard stepper.derivative(t: t0 + length, y: far, into: trialDydt) else { throw EarlyStop.diverged(time: t0 + length) }
+        let hiEnds = marginsAndRates(offAtEnd, at: far, velocity: trialDydt)
+        let loEnds = marginsAndRates(offAtEnd, at: near, velocity: nearDydt)
+        var search = EventBracketSearch(lo: 0, hi: length, hiViolating: true, candidates: candidates(offAtEnd, lo: loEnds, hi: hiEnds),
+                                        tolerance: eventTolerance, grazesAtDip: false)
+        try search.run { next, current in
             guard stepper.fixedStep(t: t0, h: next, from: start, dydt: startDydt, into: trial) else {
                 throw EarlyStop.diverged(time: t0 + next)
             }
             statistics.locationSteps += 1
             projectPinnedNeurons(trial)
             let off = violations(at: trial)
-            let width = hi - lo
+            guard stepper.derivative(t: t0 + next, y: trial, into: trialDydt) else { throw EarlyStop.diverged(time: t0 + next) }
             if off.isEmpty {
-                lo = next
                 near.copyContents(from: trial)
-                a = candidates.map { margin($0) }
-            } else {
-                hi = next
-                far.copyContents(from: trial)
-                candidates = off
-                b = candidates.map { margin($0) }
-                field.update(weights: near.readOnly)
-                a = candidates.map { margin($0) }
+                nearDydt.copyContents(from: trialDydt)
+                let pairs = current.map(\.pair)
+                let ends = marginsAndRates(pairs, at: near, velocity: nearDydt)
+                return .valid(zip(current, ends).map { c, e in
+                    var c = c
+                    c.vLo = e.value
+                    c.dLo = e.rate
+                    return c
+                })
             }
-            bisectNext = !bisectNext && hi - lo > 0.5 * width
+            far.copyContents(from: trial)
+            let hi = marginsAndRates(off, at: far, velocity: trialDydt)
+            let lo = marginsAndRates(off, at: near, velocity: nearDydt)
+            return .violating(candidates(off, lo: lo, hi: hi))
         }
         y.copyContents(from: far)
-        statistics.accountSliding(pairs: field.pinnedCount, over: hi)
-        t = t0 + hi
-        for k in candidates.sorted() { try switchMode(of: k) }
+        statistics.accountSliding(pairs: field.pinnedCount, over: search.hi)
+        t = t0 + search.hi
+        for k in search.candidates.map(\.pair).sorted() { try switchMode(of: k) }
         statistics.eventTimes += 1
         statistics.pieces += 1
         statistics.maxSlidingPairs = max(statistics.maxSlidingPairs, field.pinnedCount)
@@ -199,7 +242,7 @@ final class NewtonEventSolver {
         let old = field.modes[k]
         let z = field.preactivation(k)
         if old == .pinned {
-            let v = field.slidingValues(sample: i, neuron: r)
+            let v = slidingMargins(k)
             guard min(v.upper, v.lower) < 0 else { return }
             let exit: NewtonPieceField.Mode
             if v.upper < 0 && v.lower >= 0 { exit = .active } else if v.lower < 0 && v.upper >= 0 { exit = .inactive } else {
@@ -213,10 +256,14 @@ final class NewtonEventSolver {
             return
         }
         guard margin(k) < 0 else { return }
-        let up = field.oneSidedRate(sample: i, neuron: r, active: true)
-        let down = field.oneSidedRate(sample: i, neuron: r, active: false)
+        let upper = field.oneSidedRateAndSensitivity(sample: i, neuron: r, active: true)
+        let lower = field.oneSidedRateAndSensitivity(sample: i, neuron: r, active: false)
+        let up = upper.rate, down = lower.rate
         field.placeOnKink(sample: i, neuron: r, weights: y.view)
-        if up < 0 && down > 0 {
+        // Pinned unless a side clearly pushes off the kink: the complement of the exit rule
+        // (`slidingMargins`), so that a pair whose rates are both within the noise of Δ (once
+        // the loss is at its floor) stays on its kink instead of chattering across it.
+        if up < noise * upper.sensitivity && down > -noise * lower.sensitivity {
             try pin(sample: i, neuron: r)
             return
         }

@@ -208,19 +208,45 @@ final class NewtonPieceField: FirstOrderSystem {
         dotResidual(rateRow(sample: i, neuron: r, active: active))
     }
 
+    /// `oneSidedRate` and its sensitivity ‖ρ‖₁ to errors in Δ's entries.
+    func oneSidedRateAndSensitivity(sample i: Int, neuron r: Int, active: Bool) -> (rate: Double, sensitivity: Double) {
+        let row = rateRow(sample: i, neuron: r, active: active)
+        return (dotResidual(row), row.reduce(0) { $0 + abs($1) })
+    }
+
     /// The sliding values (−x_iᵀF₊, x_iᵀF₋) of a pinned pair at the last `update`: the pair
-    /// slides while both are ≥ 0.
+    /// slides while both are ≥ 0. They are linear in Δ.
     func slidingValues(sample i: Int, neuron r: Int) -> (upper: Double, lower: Double) {
-        let k = i * m + r
-        let rows: (upper: [Double], lower: [Double])
-        if let cached = slidingRows[k] {
-            rows = cached
-        } else {
-            rows = (rateRow(sample: i, neuron: r, active: true).map { -$0 }, rateRow(sample: i, neuron: r, active: false))
-            slidingRows[k] = rows
-        }
+        let rows = slidingRowPair(sample: i, neuron: r)
         return (dotResidual(rows.upper), dotResidual(rows.lower))
     }
+
+    /// The sliding values' rates at the Δ̇ of the last `updateRates`.
+    func slidingRates(sample i: Int, neuron r: Int) -> (upper: Double, lower: Double) {
+        let rows = slidingRowPair(sample: i, neuron: r)
+        return (products.dotResidualRate(rows.upper), products.dotResidualRate(rows.lower))
+    }
+
+    private func slidingRowPair(sample i: Int, neuron r: Int) -> (upper: [Double], lower: [Double]) {
+        let k = i * m + r
+        if let cached = slidingRows[k] { return cached }
+        let rows = (rateRow(sample: i, neuron: r, active: true).map { -$0 }, rateRow(sample: i, neuron: r, active: false))
+        slidingRows[k] = rows
+        return rows
+    }
+
+    /// ‖ρ₊‖₁ and ‖ρ₋‖₁ of the sliding values u = ρ₊·Δ, l = ρ₋·Δ: an error δ in every Δ_j moves
+    /// them by at most δ times these.
+    func slidingSensitivities(sample i: Int, neuron r: Int) -> (upper: Double, lower: Double) {
+        let rows = slidingRowPair(sample: i, neuron: r)
+        return (rows.upper.reduce(0) { $0 + abs($1) }, rows.lower.reduce(0) { $0 + abs($1) })
+    }
+
+    /// Ż = X V and Δ̇ for a velocity V with the held modes.
+    func updateRates(velocity v: VectorView) { products.updateRates(velocity: v) }
+
+    /// ż_k of the last `updateRates`.
+    func preactivationRate(_ k: Int) -> Double { products.preactivationRates[k] }
 
     /// Holds pair (i, r) in `mode`; pinning checks that the neuron's pinned inputs stay
     /// independent (returns false, changing nothing, when not).

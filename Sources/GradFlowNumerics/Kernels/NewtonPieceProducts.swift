@@ -16,8 +16,13 @@ public final class NewtonPieceProducts {
     public let preactivations: DoubleBuffer
     /// Δ of the last `update`.
     public let residual: DoubleBuffer
+    /// Ż = X V and Δ̇ of the last `updateRates`.
+    public let preactivationRates: DoubleBuffer
+    public let residualRate: DoubleBuffer
     /// Per pair: +1 held active, −1 held inactive, 0 pinned on its kink.
     private let sides: DoubleBuffer
+    /// Per pair: c_r when held active, else 0 (f_i is row i of this times Z, summed).
+    private let weightedActive: DoubleBuffer
     private let directions: DoubleBuffer
 
     /// X (n×d row-major), y, c_r = a_r/√m.
@@ -30,12 +35,18 @@ public final class NewtonPieceProducts {
         scale = DoubleBuffer(scales)
         preactivations = DoubleBuffer(count: n * m)
         residual = DoubleBuffer(count: n)
+        preactivationRates = DoubleBuffer(count: n * m)
+        residualRate = DoubleBuffer(count: n)
         sides = DoubleBuffer(count: n * m)
+        weightedActive = DoubleBuffer(count: n * m)
         directions = DoubleBuffer(count: d * m * n)
     }
 
     /// Holds pair k = i·m + r on side +1 (active), −1 (inactive) or 0 (pinned).
-    public func setSide(pair k: Int, _ side: Double) { sides.base[k] = side }
+    public func setSide(pair k: Int, _ side: Double) {
+        sides.base[k] = side
+        weightedActive.base[k] = side > 0 ? scale.base[k % m] : 0
+    }
 
     /// Row p of D_r ← block[p·n ..< (p + 1)·n] for p < d (block d×n row-major).
     public func setDirection(neuron r: Int, block: [Double]) {
@@ -48,14 +59,24 @@ public final class NewtonPieceProducts {
 
     /// Z ← X W and Δ with the held sides.
     public func update(weights w: VectorView) {
-        let z = preactivations.base, s = sides.base, c = scale.base
+        let z = preactivations.base
         BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d, alpha: 1, a: UnsafePointer(x.base), lda: d,
                   b: w.base, ldb: m, beta: 0, c: z, ldc: m)
         for i in 0..<n {
             let row = i * m
-            var f = 0.0
-            for r in 0..<m where s[row + r] > 0 { f += c[r] * z[row + r] }
+            let f = BLAS.dot(UnsafePointer(weightedActive.base + row), UnsafePointer(z + row), count: m)
             residual.base[i] = f - y.base[i]
+        }
+    }
+
+    /// Ż ← X V and Δ̇ (with the held sides) for a velocity V = Ẇ.
+    public func updateRates(velocity v: VectorView) {
+        let z = preactivationRates.base
+        BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d, alpha: 1, a: UnsafePointer(x.base), lda: d,
+                  b: v.base, ldb: m, beta: 0, c: z, ldc: m)
+        for i in 0..<n {
+            let row = i * m
+            residualRate.base[i] = BLAS.dot(UnsafePointer(weightedActive.base + row), UnsafePointer(z + row), count: m)
         }
     }
 
@@ -78,6 +99,14 @@ public final class NewtonPieceProducts {
         precondition(row.count == n)
         var t = 0.0
         for j in 0..<n { t += row[j] * residual.base[j] }
+        return t
+    }
+
+    /// ρ·Δ̇ at the Δ̇ of the last `updateRates`.
+    public func dotResidualRate(_ row: [Double]) -> Double {
+        precondition(row.count == n)
+        var t = 0.0
+        for j in 0..<n { t += row[j] * residualRate.base[j] }
         return t
     }
 }
