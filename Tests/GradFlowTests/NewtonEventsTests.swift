@@ -216,6 +216,27 @@ final class NewtonEventsTests: XCTestCase {
         }
     }
 
+    func testCommandLineRunsNewtonWeightsWithEventsByDefault() throws {
+        // `simulate --flow newton` on the weights (auto) locates the kinks: the JSON names the
+        // events solver and counts crossings and sliding entries; the README's problem that
+        // plain GSL needs 2·10⁶ evaluations for (n = 8, d = 3, m = 64, T = 2) takes a few
+        // thousand.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("newton-events-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try runGradflow(["simulate", "--flow", "newton", "--samples", "8", "--dimension", "3", "--width", "64",
+                                      "--t-end", "2", "--points", "5", "--output", "run"], in: directory, timeout: 120)
+        XCTAssertFalse(result.timedOut)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let data = try Data(contentsOf: directory.appendingPathComponent("run.json"))
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        XCTAssertEqual(json["solver"] as? String, "gsl-events-rkf45")
+        let switching = try XCTUnwrap(json["switching"] as? [String: Any])
+        XCTAssertGreaterThan((switching["crossings"] as? NSNumber)?.intValue ?? 0, 0)
+        XCTAssertGreaterThan((switching["sliding_entries"] as? NSNumber)?.intValue ?? 0, 0)
+        XCTAssertLessThan((json["evaluations"] as? NSNumber)?.intValue ?? .max, 100_000)
+    }
+
     func testRefusesAPinThatDependsOnTheOtherPins() throws {
         // Samples 0 and 1 have the same input: once sample 0 is pinned on neuron 0, pinning
         // sample 1 would add a dependent surface (its Filippov velocity is not unique).
