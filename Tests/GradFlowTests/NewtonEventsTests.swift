@@ -182,6 +182,21 @@ final class NewtonEventsTests: XCTestCase {
         XCTAssertLessThan(lossDistances[1], 1e-7 * wantLoss)
     }
 
+    func testGSLChatterStaysNearTheSolutionThroughAnExit() throws {
+        // n = 4, d = 3, m = 8, seed 20 to T = 0.25: three sliding entries, a crossing and a
+        // sliding exit (t ≈ 0.188). Plain GSL rk8pd at 1e-6 lands 2.2e-7 from the events
+        // solution in W (measured; 2.7e-7 at 1e-5 and 3.7e-8 at 1e-7, 46 s, too slow here).
+        let net = try randomReLUNetwork(samples: 4, dimension: 3, width: 8, seed: 20)
+        let times = [0, 0.25]
+        let located = try run(net, try events(), times: times)
+        XCTAssertNil(located.earlyStop)
+        let kinds = try XCTUnwrap(located.switchLog).map(\.kind)
+        XCTAssertTrue(kinds.contains(.slidingExit) && kinds.contains(.slidingEntry), "the premise: \(kinds)")
+        let gsl = try run(net, .gsl(stepper: .rk8pd, tolerances: try Tolerances(relative: 1e-6, absolute: 1e-6)), times: times)
+        XCTAssertNil(gsl.earlyStop)
+        XCTAssertLessThan(relativeDifference(try XCTUnwrap(gsl.states?.last), try XCTUnwrap(located.states?.last)), 1e-6)
+    }
+
     func testRerunsAreBitIdentical() throws {
         let net = try randomReLUNetwork(samples: 8, dimension: 3, width: 64, seed: 2)
         let times = [0, 0.5, 1, 2]
