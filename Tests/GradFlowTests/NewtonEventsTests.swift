@@ -210,18 +210,18 @@ final class NewtonEventsTests: XCTestCase {
         XCTAssertEqual(first.switchLog, second.switchLog)
     }
 
-    func testAutoPicksEventsWhileTheDirectionsFitAndRefusesLargerRuns() throws {
-        // m·d·n = 2²⁴ fits; one more sample does not: `auto` falls back to GSL, and `events`
-        // says why in one line. Zero weights and data suffice (nothing is run).
-        func field(n: Int) throws -> ReLUWeightField {
-            let d = 64, m = 4096
-            let x = DenseMatrix(rows: n, columns: d, elements: (0..<(n * d)).map { k in k % d == (k / d) % d ? 1 : 0 })
+    func testAutoPicksEventsWhileTheInversesFitAndRefusesLargerRuns() throws {
+        // m·d² = 2²⁴ fits; one more neuron does not: `auto` falls back to GSL, and `events`
+        // says why in one line. Zero weights suffice (nothing is run).
+        func field(width m: Int) throws -> ReLUWeightField {
+            let n = 3, d = 64
+            let x = DenseMatrix(rows: n, columns: d, elements: (0..<(n * d)).map { k in k % d == k / d ? 1 : 0 })
             let net = try ReLUNetwork(data: try Dataset(inputs: x, targets: [Double](repeating: 0, count: n)),
                                       outputWeights: [Double](repeating: 1, count: m), initialWeights: DenseMatrix(rows: d, columns: m))
             return ReLUWeightField(network: net)
         }
-        XCTAssertEqual(try field(n: 64).automaticSolver(for: NewtonFlow()), .events)
-        let large = try field(n: 65)
+        XCTAssertEqual(try field(width: 4096).automaticSolver(for: NewtonFlow()), .events)
+        let large = try field(width: 4097)
         XCTAssertEqual(large.automaticSolver(for: NewtonFlow()), .gsl)
         XCTAssertThrowsError(try solve(large, from: large.initialPosition, .flow(NewtonFlow()), solver: try events(),
                                        sampleTimes: try SampleTimes(list: [0, 1]))) { error in

@@ -80,10 +80,10 @@ public final class ReLUWeightField: Model {
     /// Newton flow slides, so events (`NewtonEventSolver`, Filippov sliding followed) are the
     /// choice: n = 8, d = 3, m = 64, T = 2 in 0.02 s against 16.8 s for GSL (93 switches);
     /// n = 50, d = 3, m = 100 to T = 0.5 in 0.1 s where GSL reaches t = 0.05 in 20 s; n = 20,
-    /// d = 10, m = 2000 to T = 2e-5 in 0.1 s against 53 s. Events keep a d×n matrix per
+    /// d = 10, m = 2000 to T = 2e-5 in 0.1 s against 53 s. Events keep a d×d matrix per
     /// neuron: beyond `NewtonPieceField.cacheLimit` values, GSL.
     public func automaticSolver(for flow: any ContinuousFlow) -> SolverKind {
-        if flow is NewtonFlow { return m * d * n <= NewtonPieceField.cacheLimit ? .events : .gsl }
+        if flow is NewtonFlow { return NewtonPieceField.fits(width: m, dimension: d) ? .events : .gsl }
         guard flow.isDrivenByGradient else { return .gsl }
         if flow.order <= 2, KineticPiecesSolver.damping(of: flow) != nil { return .kinetic }
         return flow.exactPiecesMeasuredFaster ? .exactPieces : .events

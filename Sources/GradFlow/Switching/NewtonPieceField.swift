@@ -23,15 +23,21 @@
 /// one-sided fields (the other pins kept) push into its surface: x_kᵀF_{k+} ≤ 0 ≤ x_kᵀF_{k−}
 /// (`slidingValues`), which for one pin is θ ∈ [0, 1].
 ///
-/// Each neuron's d×n direction matrix D_r (ẇ_r = D_r Δ) is kept in `NewtonPieceProducts` and
-/// rebuilt only when its modes change, so an evaluation costs one GEMM and one GEMV, O(nmd). Pseudo-inverses drop eigenvalues of
+/// Each neuron's d×d matrix −(1/c_r²)G_r^+Q_r (G_r = Q_r X_SᵀX_S Q_r, so that
+/// ẇ_r = −(1/c_r)G_r^+Q_r X_SᵀΔ_S) is kept in `NewtonPieceProducts` and rebuilt only when its
+/// modes change, so an evaluation costs two GEMMs and m small products, O(nmd + md²). Pseudo-inverses drop eigenvalues of
 /// Q X_SᵀX_S Q at most `relativeCutoff` times the largest, as `NeuronGaussNewtonBlocks` does.
 final class NewtonPieceField: FirstOrderSystem {
     /// How a pair is held: on its active piece (z ≥ 0), its inactive piece, or on the kink.
     enum Mode: UInt8 { case inactive, active, pinned }
 
-    /// The largest m·d·n for which the direction matrices are kept (16M doubles, 128 MB).
+    /// The largest m·d² for which the per-neuron matrices are kept (16M doubles, 128 MB).
     static let cacheLimit = 1 << 24
+
+    /// Whether a network of width m and input dimension d fits `cacheLimit`.
+    static func fits(width m: Int, dimension d: Int) -> Bool {
+        d <= cacheLimit && m <= cacheLimit / max(d * d, 1)
+    }
     let n: Int, d: Int, m: Int
     let relativeCutoff: Double
     /// X (n×d row-major), y, c_r = a_r/√m.
@@ -58,9 +64,9 @@ final class NewtonPieceField: FirstOrderSystem {
         n = network.sampleCount
         d = network.dimension
         m = network.width
-        guard m * d * n <= Self.cacheLimit else {
+        guard Self.fits(width: m, dimension: d) else {
             throw InputError(.solver, value: "events",
-                             allowed: "Newton events keep a d×n direction matrix per neuron; m·d·n = \(m * d * n) exceeds \(Self.cacheLimit): use --solver gsl")
+                             allowed: "Newton events keep a d×d matrix per neuron; m·d² = \(m * d * d) exceeds \(Self.cacheLimit): use --solver gsl")
         }
         self.relativeCutoff = relativeCutoff
         inputs = network.data.inputs.elements
@@ -106,8 +112,8 @@ final class NewtonPieceField: FirstOrderSystem {
     private func rebuild(neuron r: Int) {
         let basis = orthonormalBasis(of: pins[r]) ?? []
         pinBases[r] = basis
-        buildDirection(neuron: r, override: nil, basis: basis, into: &scratchDirection, at: 0)
-        products.setDirection(neuron: r, block: scratchDirection)
+        let scale = -1 / (scales[r] * scales[r])
+        products.setInverse(neuron: r, block: restrictedPseudoInverse(neuron: r, override: nil, basis: basis).inverse.map { scale * $0 })
         directionValid[r] = true
     }
 
@@ -117,11 +123,13 @@ final class NewtonPieceField: FirstOrderSystem {
         for i in pins[r] { slidingRows[i * m + r] = nil }
     }
 
-    /// D (d×n) with ẇ_r = DΔ for neuron r with its held modes, except sample `override.sample`
-    /// taken active or inactive (and not pinned); `basis` spans the inputs kept pinned.
-    private func buildDirection(neuron r: Int, override: (sample: Int, active: Bool)?, basis: [Double],
-                                into out: inout [Double], at start: Int) {
-        for k in 0..<(d * n) { out[start + k] = 0 }
+    /// G^+Q (d×d row-major) for neuron r with its held modes, except sample `override.sample`
+    /// taken active or inactive (and not pinned): G = Q X_SᵀX_S Q, Q = I − UUᵀ with U = `basis`
+    /// spanning the inputs kept pinned, eigenvalues at most `relativeCutoff` of the largest
+    /// dropped. Also returns S. NaN entries when the eigensolver fails (non-finite input).
+    private func restrictedPseudoInverse(neuron r: Int, override: (sample: Int, active: Bool)?,
+                                         basis: [Double]) -> (inverse: [Double], included: [Int]) {
+        var inverse = [Double](repeating: 0, count: d * d)
         let k = basis.count / d
         var included: [Int] = []
         for i in 0..<n {
@@ -136,7 +144,7 @@ final class NewtonPieceField: FirstOrderSystem {
                 for p in 0..<d { projected[i * d + p] -= dot * basis[b * d + p] }
             }
         }
-        guard !included.isEmpty else { return }
+        guard !included.isEmpty else { return (inverse, included) }
         let a = eigen.matrix.view, q = eigen.vectors.view
         for e in 0..<(d * d) { a[e] = 0 }
         for i in included {
@@ -147,22 +155,44 @@ final class NewtonPieceField: FirstOrderSystem {
         }
         for p in 0..<d { for s in 0..<p { a[p * d + s] = a[s * d + p] } }
         guard (try? eigen.decompose()) != nil else {
-            for e in 0..<(d * n) { out[start + e] = .nan }
-            return
+            return ([Double](repeating: .nan, count: d * d), included)
         }
         var largest = 0.0
         for e in 0..<d { largest = max(largest, eigen.eigenvalue(e)) }
-        guard largest > 0 else { return }
-        let cutoff = relativeCutoff * largest, minusInverseScale = -1 / scales[r]
-        // Column i of D = −(1/c_r) G^+ Q x_i with G^+ = Σ_{μ kept} q qᵀ/μ.
+        guard largest > 0 else { return (inverse, included) }
+        let cutoff = relativeCutoff * largest
+        // G^+ = Σ_{μ kept} q qᵀ/μ, then G^+Q = G^+ − (G^+U)Uᵀ (G^+'s range is Q's up to rounding;
+        // the product makes x_kᵀẇ_r = 0 hold to rounding for the pinned k).
         for e in 0..<d {
             let mu = eigen.eigenvalue(e)
             guard mu > cutoff else { continue }
-            for i in included {
-                var c = 0.0
-                for p in 0..<d { c += q[p * d + e] * projected[i * d + p] }
-                c *= minusInverseScale / mu
-                for p in 0..<d { out[start + p * n + i] += c * q[p * d + e] }
+            for p in 0..<d {
+                let v = q[p * d + e] / mu
+                for s in 0..<d { inverse[p * d + s] += v * q[s * d + e] }
+            }
+        }
+        for b in 0..<k {
+            for p in 0..<d {
+                var gu = 0.0
+                for s in 0..<d { gu += inverse[p * d + s] * basis[b * d + s] }
+                for s in 0..<d { inverse[p * d + s] -= gu * basis[b * d + s] }
+            }
+        }
+        return (inverse, included)
+    }
+
+    /// D (d×n) with ẇ_r = DΔ for neuron r with its held modes, except sample `override.sample`
+    /// taken active or inactive: column i = −(1/c_r) G^+Q x_i for i ∈ S, else 0.
+    private func buildDirection(neuron r: Int, override: (sample: Int, active: Bool)?, basis: [Double],
+                                into out: inout [Double]) {
+        for k in 0..<(d * n) { out[k] = 0 }
+        let (inverse, included) = restrictedPseudoInverse(neuron: r, override: override, basis: basis)
+        let minusInverseScale = -1 / scales[r]
+        for i in included {
+            for p in 0..<d {
+                var v = 0.0
+                for s in 0..<d { v += inverse[p * d + s] * inputs[i * d + s] }
+                out[p * n + i] = minusInverseScale * v
             }
         }
     }
@@ -191,7 +221,7 @@ final class NewtonPieceField: FirstOrderSystem {
     private func rateRow(sample i: Int, neuron r: Int, active: Bool) -> [Double] {
         let kept = pins[r].filter { $0 != i }
         let basis = orthonormalBasis(of: kept) ?? []
-        buildDirection(neuron: r, override: (i, active), basis: basis, into: &scratchDirection, at: 0)
+        buildDirection(neuron: r, override: (i, active), basis: basis, into: &scratchDirection)
         var row = [Double](repeating: 0, count: n)
         for p in 0..<d {
             let x = inputs[i * d + p]

@@ -1,12 +1,14 @@
 /// The products of Newton flow on a two-layer ReLU network's weights with every pair held in a
-/// mode (002 §5.2; `NewtonPieceField` in GradFlow builds the per-neuron directions):
+/// mode (002 §5.2; `NewtonPieceField` in GradFlow builds the per-neuron inverses):
 ///
-///     Z = X W (n×m),   f_i = Σ_r c_r s⁺_ir Z_ir,   Δ = f − y,   ẇ_r = D_r Δ,
+///     Z = X W (n×m),   f_i = Σ_r c_r s⁺_ir Z_ir,   Δ = f − y,
+///     Ẇ = per neuron M_r (Xᵀ S)_r,   S_ir = c_r s⁺_ir Δ_i,
 ///
-/// with c_r = a_r/√m, s⁺_ir = 1 for held-active pairs and 0 otherwise, and D_r the d×n
-/// direction of neuron r. W is d×m row-major (column r = w_r); the directions are stored as
-/// one (d·m)×n row-major matrix (row p·m + r = row p of D_r), so that Ẇ = D Δ is one GEMV and
-/// Z one GEMM. Nothing is allocated per call.
+/// with c_r = a_r/√m, s⁺_ir = 1 for held-active pairs and 0 otherwise, and M_r the d×d matrix
+/// of neuron r (−(1/c_r²) times its restricted pseudo-inverse, so that ẇ_r = −A_r^+J_rᵀΔ off
+/// the kinks). W is d×m row-major (column r = w_r); the M_r are stored entry-major (entry
+/// (p, q) of every neuron contiguous), so that the last product runs over r in unit stride. Z
+/// and XᵀS are GEMMs; nothing is allocated per call.
 public final class NewtonPieceProducts {
     public let n: Int, d: Int, m: Int
     private let x: DoubleBuffer
@@ -23,7 +25,11 @@ public final class NewtonPieceProducts {
     private let sides: DoubleBuffer
     /// Per pair: c_r when held active, else 0 (f_i is row i of this times Z, summed).
     private let weightedActive: DoubleBuffer
-    private let directions: DoubleBuffer
+    /// M_r, entry (p, q) of neuron r at (p·d + q)·m + r.
+    private let inverses: DoubleBuffer
+    /// diag(Δ) X (n×d) and XᵀS (d×m).
+    private let scaledInputs: DoubleBuffer
+    private let gradient: DoubleBuffer
 
     /// X (n×d row-major), y, c_r = a_r/√m.
     public init(inputs: [Double], targets: [Double], scales: [Double]) {
@@ -39,7 +45,9 @@ public final class NewtonPieceProducts {
         residualRate = DoubleBuffer(count: n)
         sides = DoubleBuffer(count: n * m)
         weightedActive = DoubleBuffer(count: n * m)
-        directions = DoubleBuffer(count: d * m * n)
+        inverses = DoubleBuffer(count: d * d * m)
+        scaledInputs = DoubleBuffer(count: n * d)
+        gradient = DoubleBuffer(count: d * m)
     }
 
     /// Holds pair k = i·m + r on side +1 (active), −1 (inactive) or 0 (pinned).
@@ -48,13 +56,10 @@ public final class NewtonPieceProducts {
         weightedActive.base[k] = side > 0 ? scale.base[k % m] : 0
     }
 
-    /// Row p of D_r ← block[p·n ..< (p + 1)·n] for p < d (block d×n row-major).
-    public func setDirection(neuron r: Int, block: [Double]) {
-        precondition(block.count == d * n)
-        for p in 0..<d {
-            let row = directions.base + (p * m + r) * n
-            for i in 0..<n { row[i] = block[p * n + i] }
-        }
+    /// M_r ← block (d×d row-major).
+    public func setInverse(neuron r: Int, block: [Double]) {
+        precondition(block.count == d * d)
+        for e in 0..<(d * d) { inverses.base[e * m + r] = block[e] }
     }
 
     /// Z ← X W and Δ with the held sides.
@@ -80,9 +85,36 @@ public final class NewtonPieceProducts {
         }
     }
 
-    /// Ẇ ← D Δ at the Δ of the last `update`.
+    /// Ẇ ← per neuron M_r (XᵀS)_r at the Δ of the last `update`.
     public func velocity(into out: MutableVectorView) {
-        BLAS.gemv(m: d * m, n: n, a: UnsafePointer(directions.base), x: UnsafePointer(residual.base), y: out.base)
+        // XᵀS = (diag(Δ) X)ᵀ (c_r s⁺_ir): scaling X's n rows instead of S's n·m entries.
+        let sx = scaledInputs.base, g = gradient.base, o = out.base
+        for i in 0..<n {
+            let delta = residual.base[i]
+            for p in 0..<d { sx[i * d + p] = delta * x.base[i * d + p] }
+        }
+        BLAS.gemm(transposeA: true, transposeB: false, m: d, n: m, k: n, alpha: 1, a: UnsafePointer(sx), lda: d,
+                  b: UnsafePointer(weightedActive.base), ldb: m, beta: 0, c: g, ldc: m)
+        let chunks = m / 8
+        for p in 0..<d {
+            let outRow = o + p * m
+            // ẇ_pr = Σ_q M_r[p, q] g_qr, eight neurons at a time.
+            for c in 0..<chunks {
+                let r0 = c * 8
+                var sum = SIMD8<Double>()
+                for q in 0..<d {
+                    let entry = UnsafeRawPointer(inverses.base + (p * d + q) * m + r0)
+                    let gRow = UnsafeRawPointer(g + q * m + r0)
+                    sum += entry.loadUnaligned(as: SIMD8<Double>.self) * gRow.loadUnaligned(as: SIMD8<Double>.self)
+                }
+                UnsafeMutableRawPointer(outRow + r0).storeBytes(of: sum, as: SIMD8<Double>.self)
+            }
+            for r in (chunks * 8)..<m {
+                var sum = 0.0
+                for q in 0..<d { sum += inverses.base[(p * d + q) * m + r] * g[q * m + r] }
+                outRow[r] = sum
+            }
+        }
     }
 
     /// The held-active or held-inactive pairs k with side·z_k + band < 0 at the last `update`,
