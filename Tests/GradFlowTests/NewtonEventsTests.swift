@@ -197,6 +197,21 @@ final class NewtonEventsTests: XCTestCase {
         XCTAssertLessThan(relativeDifference(try XCTUnwrap(gsl.states?.last), try XCTUnwrap(located.states?.last)), 1e-6)
     }
 
+    func testNeuronWithZeroOutputWeightStaysPut() throws {
+        // a_r = 0 makes J_r = 0: the pseudo-inverse direction is 0 (as `--solver gsl` has it),
+        // not 0·∞.
+        let random = try randomReLUNetwork(samples: 6, dimension: 3, width: 8, seed: 5)
+        var a = random.outputWeights
+        a[2] = 0
+        let net = try ReLUNetwork(data: random.data, outputWeights: a, initialWeights: random.initialWeights)
+        let solution = try run(net, try events(), times: [0, 0.5])
+        XCTAssertNil(solution.earlyStop)
+        let w0 = net.initialWeights.elements, w = try XCTUnwrap(solution.states?.last)
+        for p in 0..<3 { XCTAssertEqual(w[p * 8 + 2], w0[p * 8 + 2], "w_2 entry \(p)") }
+        XCTAssertTrue(w.allSatisfy(\.isFinite))
+        XCTAssertNotEqual(w, w0)
+    }
+
     func testRerunsAreBitIdentical() throws {
         let net = try randomReLUNetwork(samples: 8, dimension: 3, width: 64, seed: 2)
         let times = [0, 0.5, 1, 2]

@@ -112,7 +112,8 @@ final class NewtonPieceField: FirstOrderSystem {
     private func rebuild(neuron r: Int) {
         let basis = orthonormalBasis(of: pins[r]) ?? []
         pinBases[r] = basis
-        let scale = -1 / (scales[r] * scales[r])
+        // a_r = 0: J_r = 0, so the pseudo-inverse direction is 0 and the neuron stays put.
+        let scale = scales[r] == 0 ? 0 : -1 / (scales[r] * scales[r])
         products.setInverse(neuron: r, block: restrictedPseudoInverse(neuron: r, override: nil, basis: basis).inverse.map { scale * $0 })
         directionValid[r] = true
     }
@@ -187,6 +188,7 @@ final class NewtonPieceField: FirstOrderSystem {
                                 into out: inout [Double]) {
         for k in 0..<(d * n) { out[k] = 0 }
         let (inverse, included) = restrictedPseudoInverse(neuron: r, override: override, basis: basis)
+        guard scales[r] != 0 else { return }
         let minusInverseScale = -1 / scales[r]
         for i in included {
             for p in 0..<d {
