@@ -267,25 +267,40 @@ final class NewtonEventsTests: XCTestCase {
         XCTAssertLessThan((json["evaluations"] as? NSNumber)?.intValue ?? .max, 100_000)
     }
 
-    func testRefusesAPinThatDependsOnTheOtherPins() throws {
-        // Samples 0 and 1 have the same input: once sample 0 is pinned on neuron 0, pinning
-        // sample 1 would add a dependent surface (its Filippov velocity is not unique).
-        let x = DenseMatrix(rows: 3, columns: 2, elements: [1, 0, 1, 0, 0, 1])
-        let w = DenseMatrix(rows: 2, columns: 2, elements: [0.5, -0.3, 0.2, 0.7])
-        let net = try ReLUNetwork(data: try Dataset(inputs: x, targets: [1, -1, 0.5]), outputWeights: [1, -1], initialWeights: w)
+    func testStopsAtPinsWithoutAUniqueFilippovMotion() throws {
+        // d = 3; samples 0 and 1 share an input. After sample 0 is pinned on neuron 0, pinning
+        // sample 1 adds a dependent surface; pinning samples 2 and 3 as well would make three
+        // independent kinks, pinning w_0 = 0 where all its kinks meet. Both stop the run.
+        let x = DenseMatrix(rows: 4, columns: 3, elements: [1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1])
+        let w = DenseMatrix(rows: 3, columns: 2, elements: [0.5, -0.3, 0.2, 0.7, -0.4, 0.1])
+        let net = try ReLUNetwork(data: try Dataset(inputs: x, targets: [1, -1, 0.5, 0.2]), outputWeights: [1, -1], initialWeights: w)
         let solver = try NewtonEventSolver(network: net, flow: NewtonFlow(), stepper: .rk8pd, tolerances: .standard,
                                            eventTolerance: 1e-10, startTime: 0, initialState: w.elements, initialStep: 1e-3)
-        try solver.pin(sample: 0, neuron: 0)
-        XCTAssertThrowsError(try solver.pin(sample: 1, neuron: 0)) { error in
-            let message = "\(error)"
-            XCTAssertTrue(error is InputError, message)
-            XCTAssertFalse(message.contains("\n"), message)
-            for part in ["--solver", "events", "t = 0", "sample 1 of neuron 0", "--solver gsl"] {
-                XCTAssertTrue(message.contains(part), "\(part) missing: \(message)")
+        func assertStops(_ body: () throws -> Void, naming parts: [String]) {
+            XCTAssertThrowsError(try body()) { error in
+                let message = "\(error)"
+                XCTAssertTrue(error is EarlyStop, message)
+                XCTAssertFalse(message.contains("\n"), message)
+                for part in parts + ["t = 0", "--solver gsl"] { XCTAssertTrue(message.contains(part), "\(part) missing: \(message)") }
             }
         }
-        // An independent input on the same neuron may be pinned.
+        try solver.pin(sample: 0, neuron: 0)
+        assertStops({ try solver.pin(sample: 1, neuron: 0) }, naming: ["sample 1 of neuron 0", "dependent"])
         XCTAssertNoThrow(try solver.pin(sample: 2, neuron: 0))
         XCTAssertEqual(solver.field.pins[0], [0, 2])
+        assertStops({ try solver.pin(sample: 3, neuron: 0) }, naming: ["sample 3 of neuron 0", "w_r at 0"])
+    }
+
+    func testRunStopsWhereANeuronIsDrivenToTheOriginKeepingItsSamples() throws {
+        // n = 6, d = 3, m = 8, seed 0: neuron 2 slides on two kinks from t ≈ 0.048, along the
+        // line they leave, into w_2 = 0, which it reaches at t ≈ 0.0919 with all its pairs
+        // switching at once. The run stops there, keeping the samples before.
+        let net = try randomReLUNetwork(samples: 6, dimension: 3, width: 8, seed: 0)
+        let solution = try run(net, try events(), times: [0, 0.05, 0.1])
+        let stop = try XCTUnwrap(solution.earlyStop)
+        XCTAssertEqual(stop.time, 0.0919, accuracy: 1e-3)
+        let message = "\(stop)"
+        XCTAssertTrue(message.contains("neuron 2") && message.contains("--solver gsl"), message)
+        XCTAssertEqual(solution.rows.map { $0[0] }, [0, 0.05])
     }
 }

@@ -23,10 +23,11 @@ import Foundation
 /// entry rule is the complement of the exit rule. Pinned neurons are projected back onto their
 /// surfaces after each step, so that the integration error does not drift them off.
 ///
-/// A pin whose input is linearly dependent on the neuron's other pinned inputs (its Filippov
-/// velocity is not unique) stops the run with an input error naming the time, the pair and
-/// `--solver gsl`. In exact arithmetic such a pair stays on its kink by itself (its z is a
-/// combination of the pinned ones), so this is a guard, not an expected path.
+/// The run stops (`EarlyStop`, keeping the samples so far, with a one-line message naming the
+/// time, the neuron and `--solver gsl`) where the Filippov motion is not unique: a pin whose
+/// input depends on the neuron's other pinned inputs, or the d-th pin of a neuron, which puts
+/// w_r at 0 where all of its kinks meet (seen at n = 6, d = 3, m = 8, seed 0, t ≈ 0.092);
+/// and where events cascade without advancing time (`guardAgainstCascade`).
 final class NewtonEventSolver {
     let field: NewtonPieceField
     let stepper: EventStepper
@@ -54,6 +55,9 @@ final class NewtonEventSolver {
     private let nearDydt: DoubleBuffer
     private let trialDydt: DoubleBuffer
     private var h: Double
+    /// The last event time and the number of event times in a row within the tolerance.
+    private var lastEventTime = -Double.infinity
+    private var cascade = 0
 
     init(network: ReLUNetwork, flow: NewtonFlow, stepper: Stepper, tolerances: Tolerances, eventTolerance: Double,
          startTime: Double, initialState: [Double], initialStep: Double) throws {
@@ -228,11 +232,23 @@ final class NewtonEventSolver {
         statistics.accountSliding(pairs: field.pinnedCount, over: search.hi)
         t = t0 + search.hi
         for k in search.candidates.map(\.pair).sorted() { try switchMode(of: k) }
+        try guardAgainstCascade(neuron: (search.candidates.map(\.pair).min() ?? 0) % field.m)
         statistics.eventTimes += 1
         statistics.pieces += 1
         statistics.maxSlidingPairs = max(statistics.maxSlidingPairs, field.pinnedCount)
         stepper.reset()
         dydtValid = false
+    }
+
+    /// Stops a cascade of events that do not advance time (a Zeno point, such as a neuron
+    /// driven into w_r = 0 where all its kinks meet): more than 4n + 16 event times in a row,
+    /// each within the event tolerance of the last.
+    private func guardAgainstCascade(neuron r: Int) throws {
+        if t - lastEventTime <= eventTolerance { cascade += 1 } else { cascade = 0 }
+        lastEventTime = t
+        guard cascade <= 4 * field.n + 16 else {
+            throw stop("Newton flow switches \(cascade) times within the event tolerance \(eventTolerance) before t = \(t) (the last at neuron \(r)), a point its events cannot pass; use --solver gsl")
+        }
     }
 
     /// Places pair k on its kink and gives it the mode its one-sided rates call for.
@@ -277,15 +293,23 @@ final class NewtonEventSolver {
         eventLog?.append(SwitchEvent(time: t, sample: i, neuron: r, kind: .crossing))
     }
 
-    /// Pins pair (i, r) (placed on its kink) and projects w_r onto its surfaces; refuses a pin
-    /// whose input depends on the neuron's other pinned inputs.
+    /// Pins pair (i, r) (placed on its kink) and projects w_r onto its surfaces. Stops the run
+    /// (`EarlyStop`, keeping the samples so far) at a pin whose input depends on the neuron's
+    /// other pinned inputs, or that would complete a basis of R^d: that pins w_r = 0, where all
+    /// of the neuron's kinks meet and the Filippov motion is not unique.
     func pin(sample i: Int, neuron r: Int) throws {
+        let others = field.pins[r].map(String.init).joined(separator: ", ")
+        guard field.pins[r].count + 1 < field.d else {
+            throw stop("Newton flow pins sample \(i) of neuron \(r) at t = \(t) after samples \(others): \(field.d) independent kinks put w_r at 0, where all its kinks meet and its Filippov motion is not unique; use --solver gsl")
+        }
         guard field.setMode(sample: i, neuron: r, to: .pinned) else {
-            throw InputError(.solver, value: "events",
-                             allowed: "Newton flow pins sample \(i) of neuron \(r) at t = \(t) with an input dependent on the neuron's other sliding inputs (samples \(field.pins[r].map(String.init).joined(separator: ", "))), where its Filippov motion is not unique; use --solver gsl")
+            throw stop("Newton flow pins sample \(i) of neuron \(r) at t = \(t) with an input dependent on the neuron's other sliding inputs (samples \(others)), where its Filippov motion is not unique; use --solver gsl")
         }
         projectPinnedNeurons(y)
         statistics.add(SwitchCounts(entries: 1))
         eventLog?.append(SwitchEvent(time: t, sample: i, neuron: r, kind: .slidingEntry))
     }
+
+    /// The early stop of a run that the events solver cannot continue.
+    private func stop(_ message: String) -> EarlyStop { .limitReached(time: t, message: message) }
 }
