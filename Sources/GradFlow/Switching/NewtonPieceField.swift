@@ -25,8 +25,9 @@
 ///
 /// Each neuron's d×d matrix −(1/c_r²)G_r^+Q_r (G_r = Q_r X_SᵀX_S Q_r, so that
 /// ẇ_r = −(1/c_r)G_r^+Q_r X_SᵀΔ_S) is kept in `NewtonPieceProducts` and rebuilt only when its
-/// modes change, so an evaluation costs two GEMMs and m small products, O(nmd + md²). Pseudo-inverses drop eigenvalues of
-/// Q X_SᵀX_S Q at most `relativeCutoff` times the largest, as `NeuronGaussNewtonBlocks` does.
+/// modes change, so an evaluation costs two GEMMs and m small products, O(nmd + md²).
+/// Pseudo-inverses drop eigenvalues of G_r at most `relativeCutoff` times the largest, as
+/// `NeuronGaussNewtonBlocks` does.
 final class NewtonPieceField: FirstOrderSystem {
     /// How a pair is held: on its active piece (z ≥ 0), its inactive piece, or on the kink.
     enum Mode: UInt8 { case inactive, active, pinned }
@@ -48,11 +49,11 @@ final class NewtonPieceField: FirstOrderSystem {
     private(set) var modes: [Mode]
     /// Pinned samples per neuron, in pinning order.
     private(set) var pins: [[Int]]
-    /// Z, Δ, the held sides and the directions D_r, with the BLAS products.
+    /// Z, Δ, the held sides and the per-neuron matrices, with the BLAS products.
     let products: NewtonPieceProducts
-    /// Per neuron: whether D_r is up to date, and an orthonormal basis of its pinned inputs
-    /// (k×d row-major).
-    private var directionValid: [Bool]
+    /// Per neuron: whether its matrix is up to date, and an orthonormal basis of its pinned
+    /// inputs (k×d row-major).
+    private var matrixValid: [Bool]
     private var pinBases: [[Double]]
     private let eigen: SymmetricEigenWorkspace
     private var projected: [Double]
@@ -76,7 +77,7 @@ final class NewtonPieceField: FirstOrderSystem {
         modes = [Mode](repeating: .inactive, count: n * m)
         pins = [[Int]](repeating: [], count: m)
         products = NewtonPieceProducts(inputs: inputs, targets: targets, scales: scales)
-        directionValid = [Bool](repeating: false, count: m)
+        matrixValid = [Bool](repeating: false, count: m)
         pinBases = [[Double]](repeating: [], count: m)
         eigen = SymmetricEigenWorkspace(size: d)
         projected = [Double](repeating: 0, count: n * d)
@@ -102,9 +103,9 @@ final class NewtonPieceField: FirstOrderSystem {
     /// z_k of the last `update`.
     func preactivation(_ k: Int) -> Double { products.preactivations[k] }
 
-    /// Ẇ with the held modes; rebuilds the directions of neurons whose modes changed.
+    /// Ẇ with the held modes; rebuilds the matrices of neurons whose modes changed.
     func evaluate(t: Double, state w: VectorView, derivative out: MutableVectorView) {
-        for r in 0..<m where !directionValid[r] { rebuild(neuron: r) }
+        for r in 0..<m where !matrixValid[r] { rebuild(neuron: r) }
         products.update(weights: w)
         products.velocity(into: out)
     }
@@ -115,12 +116,12 @@ final class NewtonPieceField: FirstOrderSystem {
         // a_r = 0: J_r = 0, so the pseudo-inverse direction is 0 and the neuron stays put.
         let scale = scales[r] == 0 ? 0 : -1 / (scales[r] * scales[r])
         products.setInverse(neuron: r, block: restrictedPseudoInverse(neuron: r, override: nil, basis: basis).inverse.map { scale * $0 })
-        directionValid[r] = true
+        matrixValid[r] = true
     }
 
-    /// Marks neuron r's direction for rebuilding after its modes changed.
+    /// Marks neuron r's matrix for rebuilding after its modes changed.
     private func invalidate(_ r: Int) {
-        directionValid[r] = false
+        matrixValid[r] = false
         for i in pins[r] { slidingRows[i * m + r] = nil }
     }
 
@@ -235,12 +236,7 @@ final class NewtonPieceField: FirstOrderSystem {
     private func dotResidual(_ row: [Double]) -> Double { products.dotResidual(row) }
 
     /// x_iᵀẇ_r on the one-sided field with sample i of neuron r `active` or not, at the Δ of
-    /// the last `update`.
-    func oneSidedRate(sample i: Int, neuron r: Int, active: Bool) -> Double {
-        dotResidual(rateRow(sample: i, neuron: r, active: active))
-    }
-
-    /// `oneSidedRate` and its sensitivity ‖ρ‖₁ to errors in Δ's entries.
+    /// the last `update`, and its sensitivity ‖ρ‖₁ to errors in Δ's entries.
     func oneSidedRateAndSensitivity(sample i: Int, neuron r: Int, active: Bool) -> (rate: Double, sensitivity: Double) {
         let row = rateRow(sample: i, neuron: r, active: active)
         return (dotResidual(row), row.reduce(0) { $0 + abs($1) })
@@ -301,7 +297,7 @@ final class NewtonPieceField: FirstOrderSystem {
     /// Moves w_r onto its sliding surfaces: w_r ← Q_r w_r (x_kᵀw_r = 0 for every pinned k).
     func projectOntoSurfaces(neuron r: Int, weights w: MutableVectorView) {
         guard !pins[r].isEmpty else { return }
-        if !directionValid[r] { rebuild(neuron: r) }
+        if !matrixValid[r] { rebuild(neuron: r) }
         let basis = pinBases[r]
         for b in 0..<(basis.count / d) {
             var dot = 0.0
