@@ -130,6 +130,58 @@ final class NewtonEventsTests: XCTestCase {
         XCTAssertGreaterThan(checked, 20, "most pairs have distinct one-sided normal rates")
     }
 
+    func testTwoPinsGiveTheOnlyVelocityOfTheFilippovFamilyOnBothSurfaces() throws {
+        // Two pins i, j on one neuron: the four one-sided fields F_σ (i, j each active or
+        // inactive) span an affine family of dimension ≤ 2 (not 3, as four generic points in
+        // R^3 would), and the pinned velocity lies in it with x_iᵀẇ = x_jᵀẇ = 0. Inside the
+        // family those two conditions fix the velocity, so the Filippov velocity, whenever the
+        // hull meets both surfaces, is unique and is this one. n = 7 > d = 3.
+        let net = try randomReLUNetwork(samples: 7, dimension: 3, width: 4, seed: 13)
+        var checked = 0
+        for r in 0..<4 {
+            for (i, j) in [(0, 1), (2, 5), (3, 6)] {
+                let field = try NewtonPieceField(network: net, weights: net.initialWeights.elements, relativeCutoff: 1e-10)
+                var w = net.initialWeights.elements
+                // Onto both kinks: w_r ← Q w_r (x_i, x_j independent for random data).
+                XCTAssertTrue(field.setMode(sample: i, neuron: r, to: .pinned))
+                XCTAssertTrue(field.setMode(sample: j, neuron: r, to: .pinned))
+                w.withMutableView { field.projectOntoSurfaces(neuron: r, weights: $0) }
+                func velocity() -> [Double] {
+                    var v = [Double](repeating: 0, count: w.count)
+                    w.withView { wv in v.withMutableView { field.evaluate(t: 0, state: wv, derivative: $0) } }
+                    return (0..<3).map { v[$0 * 4 + r] }
+                }
+                let pinned = velocity()
+                var vertices: [[Double]] = []
+                for (a, b) in [(true, true), (true, false), (false, true), (false, false)] {
+                    XCTAssertTrue(field.setMode(sample: i, neuron: r, to: a ? .active : .inactive))
+                    XCTAssertTrue(field.setMode(sample: j, neuron: r, to: b ? .active : .inactive))
+                    vertices.append(velocity())
+                }
+                let xi = Array(field.input(i)), xj = Array(field.input(j))
+                let scale = vertices.flatMap { $0 }.map(abs).max() ?? 1
+                XCTAssertEqual(zip(xi, pinned).reduce(0) { $0 + $1.0 * $1.1 }, 0, accuracy: 1e-12 * scale)
+                XCTAssertEqual(zip(xj, pinned).reduce(0) { $0 + $1.0 * $1.1 }, 0, accuracy: 1e-12 * scale)
+                // The family: F_σ − F_0 span at most a plane; its normal n is their cross
+                // product, and the pinned velocity must satisfy n·(v − F_0) = 0.
+                let e = (1..<4).map { k in (0..<3).map { vertices[k][$0] - vertices[0][$0] } }
+                func cross(_ a: [Double], _ b: [Double]) -> [Double] {
+                    [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]]
+                }
+                let normal = cross(e[0], e[1])
+                let size = normal.map(abs).max() ?? 0
+                guard size > 1e-6 * scale * scale else { continue }
+                let third = zip(normal, e[2]).reduce(0) { $0 + $1.0 * $1.1 }
+                let offset = zip(normal, zip(pinned, vertices[0])).reduce(0) { $0 + $1.0 * ($1.1.0 - $1.1.1) }
+                // Rounding of pseudo-inverses (κ up to ~1e4) against the fields' size.
+                XCTAssertEqual(third / size, 0, accuracy: 1e-9 * scale, "vertices coplanar, neuron \(r), pins \(i), \(j)")
+                XCTAssertEqual(offset / size, 0, accuracy: 1e-9 * scale, "velocity in the family, neuron \(r), pins \(i), \(j)")
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThan(checked, 6)
+    }
+
     func testAgreesWithTightGSLThroughCrossings() throws {
         // n = 4, d = 3, m = 8, seed 4: to T = 0.25 the flow crosses kinks several times and does
         // not slide (checked below), so plain GSL rk8pd at rtol 1e-12 finishes; it steps over
