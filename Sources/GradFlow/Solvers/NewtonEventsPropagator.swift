@@ -2,12 +2,10 @@
 /// (`NewtonEventSolver`, 002 §5.2).
 final class NewtonEventsPropagator: Propagator {
     private let solver: NewtonEventSolver
-    private let blockSize: Int
     private var sample: (position: [Double], velocity: [Double]) = ([], [])
 
     init(network: ReLUNetwork, flow: NewtonFlow, initialState: [Double], startTime: Double, stepper: Stepper,
          tolerances: Tolerances, eventTolerance: Double, logSwitches: Bool, budget: WorkBudget?) throws {
-        blockSize = initialState.count
         solver = try NewtonEventSolver(network: network, flow: flow, stepper: stepper, tolerances: tolerances,
                                        eventTolerance: eventTolerance, startTime: startTime, initialState: initialState,
                                        initialStep: min(1e-3, max(startTime, 1e-6)))
