@@ -228,7 +228,7 @@ final class HostileInputTests: XCTestCase {
             c(["simulate"] + tiny + ["--bogus-flag", "1"], ["--bogus-flag"], "unknown option"),
             c(["simulate"] + tiny + ["--flow", "newton", "--solver", "exact-pieces"], ["--solver"], "newton with a switching solver"),
             c(["simulate"] + tiny + ["--model", "deep-linear:layers=3:hidden=5", "--flow", "newton"], ["--flow"], "newton without per-neuron blocks"),
-            c(["compare"] + tiny + ["--flows", "newton", "--methods", "none", "--solver", "events"], ["--solver"], "compare newton with events"),
+            c(["compare"] + tiny + ["--flows", "newton", "--methods", "none", "--solver", "kinetic"], ["--solver"], "compare newton with kinetic"),
         ]
         // Sweep inputs that are already refused cleanly on main.
         list += [

@@ -24,7 +24,12 @@ import Foundation
 /// the paper leaves to future work. The per-neuron Gauss–Newton method (`gauss-newton`) is
 /// its forward Euler discretization, t_k = kη.
 ///
-/// On the models: the network's weights (per-neuron pseudo-inverse, GSL integration), the
+/// On the weights the direction jumps where a pair's activation flips, and often points back
+/// into the kink from both sides (Filippov sliding, where plain GSL chatters): `events`
+/// (`NewtonEventSolver`, the default there) locates every flip and slides along the Newton
+/// direction restricted to the kinks (`NewtonPieceField`).
+///
+/// On the models: the network's weights (per-neuron pseudo-inverse; events or GSL), the
 /// error model built from a network (P(W0) frozen; exact or GSL), the quadratic (Newton's
 /// ẋ = −Γ⁻¹∇Φ = −(x − x*), P = I).
 public struct NewtonFlow: ContinuousFlow {

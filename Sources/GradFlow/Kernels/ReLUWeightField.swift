@@ -55,7 +55,7 @@ public final class ReLUWeightField: Model {
     public var supportedSolvers: Set<SolverKind> { [.gsl, .events, .exactPieces, .kinetic] }
 
     /// The kinetic solver for gradient flow (through Filippov sliding), HBF and Nesterov, exact
-    /// pieces for higher order; GSL for flows whose force is not ∇L (Newton).
+    /// pieces for higher order, events for Newton flow; GSL for other flows whose force is not ∇L.
     ///
     /// HBF rule (one BLAS thread, same runs side by side): the kinetic solver was
     /// faster than exact pieces on every HBF problem measured, 6.6–8.3× at n = 20, d = 10,
@@ -75,7 +75,15 @@ public final class ReLUWeightField: Model {
     /// switches), where exact pieces and events did not reach T = 5 in 100 s. It also agrees
     /// with rk8pd events better than exact pieces do (4e-11 against 9e-7 in the loss at
     /// n = 20, m = 2000), whose Bessel functions carry GSL's relative error.
+    ///
+    /// Newton rule (002 §5.2; README "Newton flow"): plain GSL chatters along the kinks where
+    /// Newton flow slides, so events (`NewtonEventSolver`, Filippov sliding followed) are the
+    /// choice: n = 8, d = 3, m = 64, T = 2 in 0.02 s against 16.8 s for GSL (93 switches);
+    /// n = 50, d = 3, m = 100 to T = 0.5 in 0.1 s where GSL reaches t = 0.05 in 20 s; n = 20,
+    /// d = 10, m = 2000 to T = 2e-5 in 0.1 s against 53 s. Events keep a d×d matrix per
+    /// neuron: beyond `NewtonPieceField.cacheLimit` values, GSL.
     public func automaticSolver(for flow: any ContinuousFlow) -> SolverKind {
+        if flow is NewtonFlow { return NewtonPieceField.fits(width: m, dimension: d) ? .events : .gsl }
         guard flow.isDrivenByGradient else { return .gsl }
         if flow.order <= 2, KineticPiecesSolver.damping(of: flow) != nil { return .kinetic }
         return flow.exactPiecesMeasuredFaster ? .exactPieces : .events

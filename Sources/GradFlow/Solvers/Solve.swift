@@ -212,6 +212,11 @@ private struct RunLoop {
                                                      budget: budget)
                 }
                 let network = model.reluNetwork!  // checked by `Solver.validate`
+                if let newton = flow as? NewtonFlow, case .gslEvents(let stepper, let tolerances) = method {
+                    return try NewtonEventsPropagator(network: network, flow: newton, initialState: state, startTime: startTime,
+                                                      stepper: stepper, tolerances: tolerances, eventTolerance: eventTolerance,
+                                                      logSwitches: options.recordSwitches, budget: budget)
+                }
                 switch method {
                 case .gslEvents(let stepper, let tolerances):
                     return try SwitchingEventsPropagator(network: network, flow: flow, initialState: state, startTime: startTime,

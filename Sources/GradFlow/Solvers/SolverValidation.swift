@@ -31,6 +31,18 @@ extension Solver {
             guard model.reluNetwork != nil else {
                 throw InputError(.solver, value: name, allowed: "switching solvers need a ReLU network's weights")
             }
+            if flow is NewtonFlow, model.newtonKernel == nil {
+                // Newton flow on the weights (002 §5.2): GSL events with Filippov sliding only.
+                guard case .gslEvents(let stepper, _) = method else {
+                    throw InputError(.solver, value: name, allowed: "Newton flow on the weights supports gsl and events")
+                }
+                try Solver.checkEventTolerance(eventTolerance)
+                guard EventStepper.supported.contains(stepper) else {
+                    throw InputError(.stepper, value: stepper.rawValue,
+                                     allowed: "switching runs need an explicit one-step stepper: \(EventStepper.supported.map(\.rawValue).joined(separator: ", "))")
+                }
+                return
+            }
             guard flow.isDrivenByGradient else {
                 throw InputError(.solver, value: name, allowed: "switching solvers build the gradient ∇L piece by piece; \(flow.name) is not driven by it: use gsl")
             }
