@@ -105,3 +105,20 @@ private final class PerNeuronNewtonDirection: FlowForce {
     var constantJacobian: DenseMatrix? { nil }
     var affine: (kernel: SymmetricEigensystem, minimizer: [Double])? { nil }
 }
+
+/// On the network's weights Newton flow follows its kinks with its own event solver, with
+/// Filippov sliding along the Newton direction restricted to the kinks (`NewtonEventSolver`).
+extension NewtonFlow: WeightKinkFollowing {
+    /// Its per-neuron d×d matrices must fit `NewtonPieceField`'s limit.
+    func followsKinks(width m: Int, dimension d: Int) -> Bool {
+        NewtonPieceField.fits(width: m, dimension: d)
+    }
+
+    func kinkEventsPropagator(network: ReLUNetwork, initialState: [Double], startTime: Double, stepper: Stepper,
+                              tolerances: Tolerances, eventTolerance: Double, logSwitches: Bool,
+                              budget: WorkBudget?) throws -> any Propagator {
+        try NewtonEventsPropagator(network: network, flow: self, initialState: initialState, startTime: startTime,
+                                   stepper: stepper, tolerances: tolerances, eventTolerance: eventTolerance,
+                                   logSwitches: logSwitches, budget: budget)
+    }
+}

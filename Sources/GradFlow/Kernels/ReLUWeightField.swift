@@ -83,7 +83,7 @@ public final class ReLUWeightField: Model {
     /// d = 10, m = 2000 to T = 2e-5 in 0.1 s against 53 s. Events keep a d×d matrix per
     /// neuron: beyond `NewtonPieceField.cacheLimit` values, GSL.
     public func automaticSolver(for flow: any ContinuousFlow) -> SolverKind {
-        if flow is NewtonFlow { return NewtonPieceField.fits(width: m, dimension: d) ? .events : .gsl }
+        if let kinks = flow as? any WeightKinkFollowing { return kinks.followsKinks(width: m, dimension: d) ? .events : .gsl }
         guard flow.isDrivenByGradient else { return .gsl }
         if flow.order <= 2, KineticPiecesSolver.damping(of: flow) != nil { return .kinetic }
         return flow.exactPiecesMeasuredFaster ? .exactPieces : .events

@@ -212,10 +212,10 @@ private struct RunLoop {
                                                      budget: budget)
                 }
                 let network = model.reluNetwork!  // checked by `Solver.validate`
-                if let newton = flow as? NewtonFlow, case .gslEvents(let stepper, let tolerances) = method {
-                    return try NewtonEventsPropagator(network: network, flow: newton, initialState: state, startTime: startTime,
-                                                      stepper: stepper, tolerances: tolerances, eventTolerance: eventTolerance,
-                                                      logSwitches: options.recordSwitches, budget: budget)
+                if let kinks = flow as? any WeightKinkFollowing, case .gslEvents(let stepper, let tolerances) = method {
+                    return try kinks.kinkEventsPropagator(network: network, initialState: state, startTime: startTime,
+                                                          stepper: stepper, tolerances: tolerances, eventTolerance: eventTolerance,
+                                                          logSwitches: options.recordSwitches, budget: budget)
                 }
                 switch method {
                 case .gslEvents(let stepper, let tolerances):

@@ -31,10 +31,11 @@ extension Solver {
             guard model.reluNetwork != nil else {
                 throw InputError(.solver, value: name, allowed: "switching solvers need a ReLU network's weights")
             }
-            if flow is NewtonFlow, model.newtonKernel == nil {
-                // Newton flow on the weights (002 §5.2): GSL events with Filippov sliding only.
+            if flow is any WeightKinkFollowing {
+                // A flow with its own event solver on the weights (Newton flow, 002 §5.2): GSL
+                // events only.
                 guard case .gslEvents(let stepper, _) = method else {
-                    throw InputError(.solver, value: name, allowed: "Newton flow on the weights supports gsl and events")
+                    throw InputError(.solver, value: name, allowed: "\(flow.name) flow on the weights supports gsl and events")
                 }
                 try Solver.checkEventTolerance(eventTolerance)
                 guard EventStepper.supported.contains(stepper) else {
