@@ -1,18 +1,19 @@
-/// A solver of the ReLU network's weights that locates every activation switch: the weights
-/// and (Filippov) velocity at the last sample, its pattern, and what it did.
-protocol SwitchingPropagator: Propagator {
+/// A propagator that locates every activation switch (or kink) of a network's weights: the
+/// weights and (Filippov) velocity at the last sample, what it did, and the pairs sliding now.
+protocol LocatedSwitchesPropagator: Propagator {
     var sample: (position: [Double], velocity: [Double]) { get }
-    var pattern: SwitchingPattern { get }
     var switchingStatistics: SwitchingStatistics { get }
+    /// The pairs held on their kinks now (Filippov sliding).
+    var slidingPairCount: Int { get }
 }
 
-extension SwitchingPropagator {
+extension LocatedSwitchesPropagator {
     /// The weights and velocity, with the switches so far and the sliding pairs as extras.
     func withState<R>(_ body: (PropagatorState) -> R) -> R {
         sample.position.withView { w in
             sample.velocity.withView { v in
                 body(PropagatorState(position: w, velocity: v, derivatives: nil,
-                                     extras: [Double(switchingStatistics.events), Double(pattern.slidingPairCount)]))
+                                     extras: [Double(switchingStatistics.events), Double(slidingPairCount)]))
             }
         }
     }
@@ -27,6 +28,16 @@ extension SwitchingPropagator {
     }
 
     var switching: SwitchingStatistics? { switchingStatistics }
+}
+
+/// A solver of the ReLU network's weights that locates every activation switch through a
+/// `SwitchingPattern` (events, exact pieces, kinetic).
+protocol SwitchingPropagator: LocatedSwitchesPropagator {
+    var pattern: SwitchingPattern { get }
+}
+
+extension SwitchingPropagator {
+    var slidingPairCount: Int { pattern.slidingPairCount }
     var switchLog: [SwitchEvent]? { pattern.eventLog }
 }
 
@@ -61,11 +72,7 @@ final class SwitchingEventsPropagator: SwitchingPropagator {
     }
 
     /// The solver's statistics, with the stepper's right-hand-side evaluations.
-    var switchingStatistics: SwitchingStatistics {
-        var s = solver.statistics
-        s.evaluations = solver.stepper.evaluations
-        return s
-    }
+    var switchingStatistics: SwitchingStatistics { solver.statistics.counting(evaluations: solver.stepper.evaluations) }
 }
 
 /// Piecewise-exact propagation between activation switches (`ExactPiecesSolver`).

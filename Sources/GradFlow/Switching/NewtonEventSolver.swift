@@ -28,7 +28,7 @@ import Foundation
 /// input depends on the neuron's other pinned inputs, or the d-th pin of a neuron, which puts
 /// w_r at 0 where all of its kinks meet (seen at n = 6, d = 3, m = 8, seed 0, t ≈ 0.092);
 /// and where events cascade without advancing time (`guardAgainstCascade`).
-final class NewtonEventSolver {
+final class NewtonEventSolver: HeldPieceStepping {
     let field: NewtonPieceField
     let stepper: EventStepper
     let eventTolerance: Double
@@ -43,18 +43,18 @@ final class NewtonEventSolver {
     var budget: WorkBudget?
     /// Every switch when logging.
     var eventLog: [SwitchEvent]?
-    private(set) var t: Double
+    var t: Double
     let y: DoubleBuffer
-    private let dydt: DoubleBuffer
-    private var dydtValid = false
-    private let start: DoubleBuffer
-    private let startDydt: DoubleBuffer
+    let dydt: DoubleBuffer
+    var dydtValid = false
+    let start: DoubleBuffer
+    let startDydt: DoubleBuffer
     private let trial: DoubleBuffer
     private let far: DoubleBuffer
     private let near: DoubleBuffer
     private let nearDydt: DoubleBuffer
     private let trialDydt: DoubleBuffer
-    private var h: Double
+    var h: Double
     /// The last event time and the number of event times in a row within the tolerance.
     private var lastEventTime = -Double.infinity
     private var cascade = 0
@@ -91,39 +91,14 @@ final class NewtonEventSolver {
         return v.array
     }
 
-    func advance(to target: Double) throws {
-        while t < target {
-            try budget?.check(evaluations: stepper.evaluations, time: t)
-            if !dydtValid {
-                guard stepper.derivative(t: t, y: y, into: dydt) else { throw EarlyStop.diverged(time: t) }
-                dydtValid = true
-            }
-            let length = min(h, target - t)
-            let reaches = length == target - t
-            start.copyContents(from: y)
-            startDydt.copyContents(from: dydt)
-            switch stepper.attempt(t: t, h: length, y: y, dydt: dydt, saved: start) {
-            case .rejected(let retry):
-                statistics.rejectedSteps += 1
-                h = retry
-                continue
-            case .failed:
-                throw EarlyStop.diverged(time: t)
-            case .accepted(let next):
-                statistics.steps += 1
-                dydtValid = false
-                projectPinnedNeurons(y)
-                let off = violations(at: y)
-                if off.isEmpty {
-                    statistics.accountSliding(pairs: field.pinnedCount, over: length)
-                    t = reaches ? target : t + length
-                    h = next
-                    continue
-                }
-                try locate(from: t, length: length, offAtEnd: off)
-                h = max(length, 16 * eventTolerance)
-            }
-        }
+    /// Pinned neurons are projected back onto their kinks first.
+    func pairsLeftTheirPieces() -> [Int] {
+        projectPinnedNeurons(y)
+        return violations(at: y)
+    }
+
+    func advanced(over length: Double) {
+        statistics.accountSliding(pairs: field.pinnedCount, over: length)
     }
 
     private func projectPinnedNeurons(_ b: DoubleBuffer) {
@@ -194,7 +169,7 @@ final class NewtonEventSolver {
     /// `EventBracketSearch`: each candidate's margin (z, or a sliding value, both with their
     /// rates from Ẇ) is interpolated by a Hermite cubic on the bracket, and each trial is one
     /// fixed step from the step's start plus one derivative. Then applies the mode changes.
-    private func locate(from t0: Double, length: Double, offAtEnd: [Int]) throws {
+    func locate(from t0: Double, length: Double, offAtEnd: [Int]) throws {
         far.copyContents(from: y)
         near.copyContents(from: start)
         nearDydt.copyContents(from: startDydt)

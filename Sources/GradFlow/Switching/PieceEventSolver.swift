@@ -17,7 +17,7 @@ import Foundation
 /// 002 §4): this solver does not follow sliding, and stops with an input error when a pair
 /// that just crossed is pushed back at once. A pair that leaves its piece and returns within
 /// one step (a graze) is not seen; the step control keeps such excursions at the tolerance.
-final class PieceEventSolver {
+final class PieceEventSolver: HeldPieceStepping {
     let products: TwoLayerProducts
     let system: MomentumSystem
     let stepper: EventStepper
@@ -28,16 +28,16 @@ final class PieceEventSolver {
     var budget: WorkBudget?
     /// Every switch (time, pair) when logging.
     var eventLog: [SwitchEvent]?
-    private(set) var t: Double
+    var t: Double
     let y: DoubleBuffer
-    private let dydt: DoubleBuffer
-    private var dydtValid = false
-    private let start: DoubleBuffer
-    private let startDydt: DoubleBuffer
+    let dydt: DoubleBuffer
+    var dydtValid = false
+    let start: DoubleBuffer
+    let startDydt: DoubleBuffer
     private let trial: DoubleBuffer
     private let far: DoubleBuffer
     private let near: DoubleBuffer
-    private var h: Double
+    var h: Double
 
     init(model: any Model, products: TwoLayerProducts, flow: any ContinuousFlow, stepper: Stepper, tolerances: Tolerances,
          eventTolerance: Double, startTime: Double, initialState: [Double], initialStep: Double) throws {
@@ -74,38 +74,7 @@ final class PieceEventSolver {
         return g.map { -$0 }
     }
 
-    func advance(to target: Double) throws {
-        while t < target {
-            try budget?.check(evaluations: stepper.evaluations, time: t)
-            if !dydtValid {
-                guard stepper.derivative(t: t, y: y, into: dydt) else { throw EarlyStop.diverged(time: t) }
-                dydtValid = true
-            }
-            let length = min(h, target - t)
-            let reaches = length == target - t
-            start.copyContents(from: y)
-            startDydt.copyContents(from: dydt)
-            switch stepper.attempt(t: t, h: length, y: y, dydt: dydt, saved: start) {
-            case .rejected(let retry):
-                statistics.rejectedSteps += 1
-                h = retry
-                continue
-            case .failed:
-                throw EarlyStop.diverged(time: t)
-            case .accepted(let next):
-                statistics.steps += 1
-                dydtValid = false
-                let off = products.pairsOffTheirPieces(at: position(y))
-                if off.isEmpty {
-                    t = reaches ? target : t + length
-                    h = next
-                    continue
-                }
-                try locate(from: t, length: length, offAtEnd: off)
-                h = max(length, 16 * eventTolerance)
-            }
-        }
-    }
+    func pairsLeftTheirPieces() -> [Int] { products.pairsOffTheirPieces(at: position(y)) }
 
     /// The earliest kink in (t0, t0 + length] by fixed steps from `start` on a bracket
     /// [lo, hi] (valid at lo, some pair off its piece at hi): the next trial is the earliest
@@ -113,7 +82,7 @@ final class PieceEventSolver {
     /// half the tolerance, with bisection when that does not shrink the bracket enough. The
     /// event is accepted at hi once the estimate lies within the tolerance before hi (or the
     /// bracket is that narrow); the state moves there and the pairs off their pieces switch.
-    private func locate(from t0: Double, length: Double, offAtEnd: [Int]) throws {
+    func locate(from t0: Double, length: Double, offAtEnd: [Int]) throws {
         var lo = 0.0, hi = length
         far.copyContents(from: y)
         near.copyContents(from: start)

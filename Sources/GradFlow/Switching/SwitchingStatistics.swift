@@ -96,3 +96,12 @@ struct SwitchCounts {
     var exits = 0
     var total: Int { crossings + entries + exits }
 }
+
+extension SwitchingStatistics {
+    /// These statistics with `evaluations` set (a stepped solver counts them in its stepper).
+    func counting(evaluations e: Int) -> SwitchingStatistics {
+        var s = self
+        s.evaluations = e
+        return s
+    }
+}

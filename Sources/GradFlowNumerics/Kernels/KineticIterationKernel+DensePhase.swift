@@ -73,19 +73,7 @@ extension KineticIterationKernel {
         for i in 0..<n {
             let zi = UnsafeRawPointer(spread.base + i * m), maskRow = denseMasks + i * m
             let tau = nearThreshold.base[i]
-            var lanes = SIMD8<Double>()
-            var r = 0
-            while r + 8 <= m {
-                let z = zi.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self)
-                lanes += c.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self) * z.replacing(with: zero, where: z .< zero)
-                r += 8
-            }
-            var f = lanes.sum()
-            while r < m {
-                let z = spread.base[i * m + r]
-                f += scaled.base[r] * (z > 0 ? z : 0)
-                r += 1
-            }
+            let f = ReLUGradientKernel.reluOutput(row: spread.base + i * m, weights: scaled.base, count: m)
             let delta = f - targets.base[i]
             errors.base[i] = delta
             let zs = spread.base + i * m, s = UnsafeMutableRawPointer(rescan.base + i * m)
@@ -94,7 +82,7 @@ extension KineticIterationKernel {
             let ones = SIMD8<UInt8>(repeating: 1), noBytes = SIMD8<UInt8>()
             var changedLanes = SIMD8<UInt8>(), nearLanes = SIMD8<Int64>()
             var block = 0
-            r = 0
+            var r = 0
             while r + 8 <= m {
                 let z = zi.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self)
                 let negative = z .< zero

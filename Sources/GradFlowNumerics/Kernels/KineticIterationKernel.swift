@@ -580,25 +580,9 @@ public final class KineticIterationKernel {
         formCombination(sums: sumR, usePhi: true, into: denseNext.view)
         BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d, alpha: 1, a: UnsafePointer(inputs.base), lda: d,
                   b: UnsafePointer(denseNext.base), ldb: m, beta: 0, c: spread.base, ldc: m)
-        let stride = MemoryLayout<Double>.stride
-        let c = UnsafeRawPointer(scaled.base), zero = SIMD8<Double>()
         let formed = product.base
         for i in 0..<n {
-            let zi = UnsafeRawPointer(spread.base + i * m)
-            var lanes = SIMD8<Double>()
-            var r = 0
-            while r + 8 <= m {
-                let z = zi.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self)
-                lanes += c.loadUnaligned(fromByteOffset: r * stride, as: SIMD8<Double>.self) * z.replacing(with: zero, where: z .< zero)
-                r += 8
-            }
-            var f = lanes.sum()
-            while r < m {
-                let z = spread.base[i * m + r]
-                f += scaled.base[r] * (z > 0 ? z : 0)
-                r += 1
-            }
-            formed[i] = f - targets.base[i]
+            formed[i] = ReLUGradientKernel.reluOutput(row: spread.base + i * m, weights: scaled.base, count: m) - targets.base[i]
         }
         let formedLoss = 0.5 * Self.sumOfSquares(formed, n), recurrenceLoss = 0.5 * Self.sumOfSquares(errors.base, n)
         if formedLoss > 4 * recurrenceLoss {

@@ -64,24 +64,24 @@ public final class NewtonPieceProducts {
 
     /// Z ← X W and Δ with the held sides.
     public func update(weights w: VectorView) {
-        let z = preactivations.base
-        BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d, alpha: 1, a: UnsafePointer(x.base), lda: d,
-                  b: w.base, ldb: m, beta: 0, c: z, ldc: m)
-        for i in 0..<n {
-            let row = i * m
-            let f = BLAS.dot(UnsafePointer(weightedActive.base + row), UnsafePointer(z + row), count: m)
-            residual.base[i] = f - y.base[i]
-        }
+        heldOutputs(of: w, into: preactivations, sums: residual)
+        for i in 0..<n { residual.base[i] -= y.base[i] }
     }
 
     /// Ż ← X V and Δ̇ (with the held sides) for a velocity V = Ẇ.
     public func updateRates(velocity v: VectorView) {
-        let z = preactivationRates.base
+        heldOutputs(of: v, into: preactivationRates, sums: residualRate)
+    }
+
+    /// out ← X W (n×m) and sums_i = Σ_r (c_r · held side of pair (i, r)) out_ir: one GEMM and
+    /// n dot products.
+    private func heldOutputs(of w: VectorView, into out: DoubleBuffer, sums: DoubleBuffer) {
+        let z = out.base
         BLAS.gemm(transposeA: false, transposeB: false, m: n, n: m, k: d, alpha: 1, a: UnsafePointer(x.base), lda: d,
-                  b: v.base, ldb: m, beta: 0, c: z, ldc: m)
+                  b: w.base, ldb: m, beta: 0, c: z, ldc: m)
         for i in 0..<n {
             let row = i * m
-            residualRate.base[i] = BLAS.dot(UnsafePointer(weightedActive.base + row), UnsafePointer(z + row), count: m)
+            sums.base[i] = BLAS.dot(UnsafePointer(weightedActive.base + row), UnsafePointer(z + row), count: m)
         }
     }
 

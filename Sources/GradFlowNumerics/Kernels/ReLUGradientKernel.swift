@@ -84,11 +84,18 @@ public final class ReLUGradientKernel {
         gradientValid = false
     }
 
-    /// f_i = Σ_r (a_r/√m) σ(Z_ir) for row i of Z, eight lanes at a time (the lane sums are
-    /// added in a fixed order, so the result is the same on every run).
+    /// f_i = Σ_r (a_r/√m) σ(Z_ir) for row i of Z (`reluOutput`).
     @inline(__always)
     private func prediction(row i: Int) -> Double {
-        let zi = UnsafeRawPointer(z.base + i * m), a = UnsafeRawPointer(scaledOutput.base)
+        Self.reluOutput(row: UnsafePointer(z.base + i * m), weights: UnsafePointer(scaledOutput.base), count: m)
+    }
+
+    /// Σ_r c_r max(z_r, 0) over one row of pre-activations, eight lanes at a time (the lane
+    /// sums are added in a fixed order, so the result is the same on every run). Shared by
+    /// every kernel that forms the network's output from Z.
+    @inline(__always)
+    static func reluOutput(row: UnsafePointer<Double>, weights: UnsafePointer<Double>, count m: Int) -> Double {
+        let zi = UnsafeRawPointer(row), a = UnsafeRawPointer(weights)
         let stride = MemoryLayout<Double>.stride
         var lanes = SIMD8<Double>()
         var r = 0
@@ -100,8 +107,8 @@ public final class ReLUGradientKernel {
         }
         var f = lanes.sum()
         while r < m {
-            let v = z.base[i * m + r]
-            f += scaledOutput.base[r] * (v > 0 ? v : 0)
+            let v = row[r]
+            f += weights[r] * (v > 0 ? v : 0)
             r += 1
         }
         return f
